@@ -1,0 +1,231 @@
+"""The ``edigate`` command: one obvious way to run, check and inspect the gateway."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import threading
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from gateway.config import Settings
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if not hasattr(args, "handler"):
+        parser.print_help()
+        return 2
+    return int(args.handler(args) or 0)
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    overrides: dict[str, Any] = {}
+    for name in ("data_dir", "database_url", "partners_dir", "host", "port"):
+        value = getattr(args, name, None)
+        if value is not None:
+            overrides[name] = value
+    if getattr(args, "demo", False):
+        overrides["demo"] = True
+    if getattr(args, "no_worker", False):
+        overrides["inprocess_worker"] = False
+    return Settings(**overrides)
+
+
+def _common(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--data-dir", type=Path, help="data directory (EDIGATE_DATA_DIR)")
+    parser.add_argument("--database-url", help="SQLAlchemy URL (EDIGATE_DATABASE_URL)")
+    parser.add_argument("--partners", dest="partners_dir", type=Path, help="partner profiles folder")
+    parser.add_argument("--demo", action="store_true", help="use the demo partners")
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="edigate", description="EDI translation gateway")
+    sub = parser.add_subparsers(metavar="COMMAND")
+
+    serve = sub.add_parser("serve", help="run the REST API, dashboard and an in-process worker")
+    _common(serve)
+    serve.add_argument("--host", help="listen address (EDIGATE_HOST)")
+    serve.add_argument("--port", type=int, help="HTTP port (EDIGATE_PORT)")
+    serve.add_argument("--no-worker", action="store_true", help="leave processing to `edigate worker`")
+    serve.set_defaults(handler=_serve)
+
+    worker = sub.add_parser("worker", help="process queued work (run any number of them)")
+    _common(worker)
+    worker.add_argument("--once", action="store_true", help="process what is queued, then exit")
+    worker.set_defaults(handler=_worker)
+
+    for name, handler, text in (
+        ("translate", _translate, "print the canonical documents of a file as JSON"),
+        ("validate", _validate, "check a file and list every located error"),
+    ):
+        cmd = sub.add_parser(name, help=text)
+        cmd.add_argument("file", type=Path)
+        cmd.add_argument("--partners", dest="partners_dir", type=Path, help="partner profiles folder")
+        cmd.add_argument("--demo", action="store_true", help="use the demo partners")
+        cmd.add_argument("--data-dir", type=Path, help=argparse.SUPPRESS)
+        cmd.set_defaults(handler=handler)
+
+    partners = sub.add_parser("partners", help="partner profiles")
+    partners_sub = partners.add_subparsers(metavar="ACTION")
+    lint = partners_sub.add_parser("lint", help="check a folder of profiles")
+    lint.add_argument("dir", type=Path, nargs="?", help="folder (default: the configured partners folder)")
+    lint.add_argument("--data-dir", type=Path)
+    lint.set_defaults(handler=_partners_lint)
+
+    audit = sub.add_parser("audit", help="the audit trail")
+    audit_sub = audit.add_subparsers(metavar="ACTION")
+    verify = audit_sub.add_parser("verify", help="recompute the hash chain and the archive hashes")
+    _common(verify)
+    verify.set_defaults(handler=_audit_verify)
+
+    schema = sub.add_parser("schema", help="print the JSON Schema of a canonical document")
+    schema.add_argument("name", help="purchase_order, …")
+    schema.set_defaults(handler=_schema)
+
+    replay = sub.add_parser("replay", help="queue a message for processing again")
+    _common(replay)
+    replay.add_argument("message_id")
+    replay.add_argument("--reason", required=True, help="why (recorded in the audit trail)")
+    replay.set_defaults(handler=_replay)
+    return parser
+
+
+def _serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from gateway.api.app import create_app
+    from gateway.context import open_gateway
+    from gateway.demo import demo_banner, prepare_demo
+
+    settings = _settings(args)
+    gw = open_gateway(settings)
+    if settings.demo:
+        prepare_demo(gw)
+        host = "localhost" if settings.host in ("127.0.0.1", "0.0.0.0") else settings.host
+        print(demo_banner(gw, f"http://{host}:{settings.port}"), flush=True)
+    uvicorn.run(create_app(gw), host=settings.host, port=settings.port, log_level="info")
+    gw.close()
+    return 0
+
+
+def _worker(args: argparse.Namespace) -> int:
+    from gateway.context import open_gateway
+    from gateway.worker import Worker
+
+    gw = open_gateway(_settings(args))
+    worker = Worker(gw)
+    if args.once:
+        worker.recover_abandoned()
+        count = 0
+        while worker.run_once():
+            count += 1
+        print(f"processed {count} work item(s)")
+        return 0
+    stop = threading.Event()
+    try:
+        worker.run_forever(stop)
+    except KeyboardInterrupt:
+        stop.set()
+    return 0
+
+
+def _load_partners(args: argparse.Namespace) -> Any:
+    from partners.loader import ProfileError, load_directory
+
+    settings = _settings(args)
+    try:
+        return load_directory(settings.resolved_partners_dir())
+    except ProfileError as exc:
+        for problem in exc.problems:
+            print(f"{problem.file}: {problem.location}: {problem.code}: {problem.message}", file=sys.stderr)
+        raise SystemExit(2) from exc
+
+
+def _run_translation(args: argparse.Namespace) -> Any:
+    from translators.translate import translate
+
+    directory = _load_partners(args)
+    try:
+        data = args.file.read_bytes()
+    except OSError as exc:
+        print(f"{args.file}: cannot read: {exc.strerror}", file=sys.stderr)
+        raise SystemExit(2) from exc
+    return translate(data, directory)
+
+
+def _print_errors(path: Path, errors: list[Any]) -> None:
+    for error in errors:
+        print(f"{path}: {error}", file=sys.stderr)
+
+
+def _translate(args: argparse.Namespace) -> int:
+    result = _run_translation(args)
+    documents = [d.model_dump(mode="json") for d in result.documents]
+    print(json.dumps(documents, indent=2, ensure_ascii=False))
+    _print_errors(args.file, result.all_errors)
+    return 1 if result.all_errors else 0
+
+
+def _validate(args: argparse.Namespace) -> int:
+    result = _run_translation(args)
+    errors = result.all_errors
+    _print_errors(args.file, errors)
+    if not errors:
+        print(f"{args.file}: valid ({len(result.documents)} document(s))")
+    return 1 if errors else 0
+
+
+def _partners_lint(args: argparse.Namespace) -> int:
+    from partners.lint import lint_directory
+
+    folder = args.dir or _settings(args).resolved_partners_dir()
+    problems = lint_directory(folder)
+    for problem in problems:
+        print(f"{problem.file}: {problem.location}: {problem.code}: {problem.message}")
+    if not problems:
+        print(f"{folder}: ok")
+    return 1 if problems else 0
+
+
+def _audit_verify(args: argparse.Namespace) -> int:
+    from gateway.audit_check import verify_all
+    from gateway.context import open_gateway
+
+    gw = open_gateway(_settings(args))
+    report = verify_all(gw)
+    for line in report.lines():
+        print(line)
+    gw.close()
+    return 0 if report.intact else 1
+
+
+def _schema(args: argparse.Namespace) -> int:
+    from translators.documents.schema import DOCUMENT_MODELS, json_schema
+
+    if args.name not in DOCUMENT_MODELS:
+        print(f"unknown document {args.name!r}; known: {', '.join(sorted(DOCUMENT_MODELS))}", file=sys.stderr)
+        return 2
+    print(json.dumps(json_schema(args.name), indent=2))
+    return 0
+
+
+def _replay(args: argparse.Namespace) -> int:
+    from gateway.context import open_gateway
+    from gateway.replay import ReplayError, replay_transmission
+
+    gw = open_gateway(_settings(args))
+    try:
+        replay_transmission(gw, args.message_id, actor="cli", reason=args.reason)
+    except ReplayError as exc:
+        print(str(exc), file=sys.stderr)
+        return 1
+    print(f"message {args.message_id} queued again")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,139 @@
+"""Durable intake: the bytes and their row are committed before any channel says "received".
+
+Every channel (REST, AS2, SFTP) calls ``accept``; only after it returns may the channel answer
+its partner, so nothing that was acknowledged at transport level can be lost.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from archive.audit import AuditEntry
+from gateway.context import Gateway
+from gateway.database.audit_log import append_events
+from gateway.database.models import Transmission, WorkItem
+
+PROCESS_TRANSMISSION = "process_transmission"
+
+
+class IdempotencyConflict(Exception):
+    """The same Idempotency-Key was used before with different bytes."""
+
+    def __init__(self, existing_id: str) -> None:
+        super().__init__(f"Idempotency-Key was already used for message {existing_id} with a different body")
+        self.existing_id = existing_id
+
+
+@dataclass(frozen=True, slots=True)
+class Upload:
+    channel: str  # rest | as2 | sftp
+    data: bytes
+    partner_id: str | None
+    actor: str
+    content_type: str | None = None
+    filename: str | None = None
+    idempotency_key: str | None = None
+    transport: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class Receipt:
+    id: str
+    status: str
+    sha256: str
+    replayed: bool  # True when an earlier upload with the same Idempotency-Key is answered again
+
+
+def accept(gw: Gateway, upload: Upload) -> Receipt:
+    if upload.idempotency_key:
+        earlier = _find_by_idempotency_key(gw, upload)
+        if earlier is not None:
+            return earlier
+    sha256 = gw.archive.put(upload.data)  # durable before the row that points at it
+    now = gw.clock()
+    transmission = Transmission(
+        id=str(uuid.uuid4()),
+        direction="inbound",
+        channel=upload.channel,
+        partner_id=upload.partner_id,
+        received_at=now,
+        sha256=sha256,
+        size=len(upload.data),
+        content_type=upload.content_type,
+        filename=upload.filename,
+        idempotency_key=upload.idempotency_key,
+        transport=upload.transport,
+        status="received",
+        errors=[],
+    )
+    try:
+        with gw.sessions.begin() as session:
+            session.add(transmission)
+            session.add(
+                WorkItem(
+                    kind=PROCESS_TRANSMISSION,
+                    subject_id=transmission.id,
+                    state="queued",
+                    attempts=0,
+                    available_at=now,
+                    created_at=now,
+                )
+            )
+            session.flush()
+            append_events(session, _intake_events(transmission, upload), gw.clock)
+    except IntegrityError:
+        # Two requests with one Idempotency-Key raced; the first one's row now exists.
+        if upload.idempotency_key:
+            earlier = _find_by_idempotency_key(gw, upload)
+            if earlier is not None:
+                return earlier
+        raise
+    gw.work_available.set()
+    return Receipt(transmission.id, transmission.status, sha256, replayed=False)
+
+
+def _find_by_idempotency_key(gw: Gateway, upload: Upload) -> Receipt | None:
+    with gw.sessions() as session:
+        existing = _lookup(session, upload.partner_id, upload.idempotency_key)
+        if existing is None:
+            return None
+        if existing.sha256 != hashlib.sha256(upload.data).hexdigest():
+            raise IdempotencyConflict(existing.id)
+        return Receipt(existing.id, existing.status, existing.sha256, replayed=True)
+
+
+def _lookup(session: Session, partner_id: str | None, key: str | None) -> Transmission | None:
+    return session.execute(
+        select(Transmission).where(Transmission.partner_id == partner_id, Transmission.idempotency_key == key)
+    ).scalar_one_or_none()
+
+
+def _intake_events(transmission: Transmission, upload: Upload) -> list[AuditEntry]:
+    received = {
+        "channel": upload.channel,
+        "partner": upload.partner_id,
+        "size": transmission.size,
+        "content_type": upload.content_type,
+        "filename": upload.filename,
+        "transport": upload.transport,
+    }
+    return [
+        AuditEntry(
+            upload.actor, "transmission", transmission.id, "received", received, transmission.received_at
+        ),
+        AuditEntry(
+            "system",
+            "transmission",
+            transmission.id,
+            "archived",
+            {"sha256": transmission.sha256, "size": transmission.size},
+            transmission.received_at,
+        ),
+    ]

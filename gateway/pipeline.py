@@ -1,0 +1,353 @@
+"""The inbound pipeline for one transmission, as one database transaction.
+
+Everything the pipeline derives — interchanges, messages, documents, acknowledgements, audit
+events and the final status — commits together or not at all, so a worker that dies half-way
+leaves nothing behind but the queued work item, and the next claim starts clean.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import delete, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from archive.audit import AuditEntry
+from gateway.context import Gateway
+from gateway.database.audit_log import append_events
+from gateway.database.counters import next_control_number
+from gateway.database.models import (
+    Acknowledgement,
+    Document,
+    InterchangeKey,
+    Transmission,
+)
+from gateway.database.models import (
+    Interchange as InterchangeRow,
+)
+from gateway.database.models import (
+    Message as MessageRow,
+)
+from partners.profile import PartnerProfile
+from translators.edifact.charset import codec_for
+from translators.edifact.contrl import build_contrl
+from translators.errors import EdiError, Location
+from translators.translate import InterchangeOutcome, translate
+
+ACTOR = "worker"
+
+
+@dataclass
+class _Run:
+    """What one pipeline run has decided so far; written out at the end."""
+
+    transmission: Transmission
+    events: list[AuditEntry] = field(default_factory=list)
+    errors: list[EdiError] = field(default_factory=list)
+    documents: int = 0
+
+    def event(self, action: str, **details: Any) -> None:
+        self.events.append(AuditEntry(ACTOR, "transmission", self.transmission.id, action, details))
+
+
+def process_transmission(gw: Gateway, session: Session, transmission: Transmission) -> str:
+    """Run the pipeline inside the caller's transaction; returns the final status."""
+    run = _Run(transmission)
+    _forget_previous_run(session, transmission)
+    data = gw.archive.get(transmission.sha256)
+    translation = translate(data, gw.partners, channel_partner=transmission.partner_id)
+    transmission.syntax = translation.syntax
+    run.event(
+        "parsed",
+        syntax=translation.syntax,
+        interchanges=len(translation.interchanges),
+        messages=sum(len(i.messages) for i in translation.interchanges),
+    )
+    run.errors.extend(translation.errors)
+    for position, outcome in enumerate(translation.interchanges, start=1):
+        _store_interchange(gw, session, run, position, outcome)
+
+    # Partly accepted files are "processed": their good documents go on, and ``errors`` names the rest.
+    status = "processed" if run.documents else "rejected"
+    transmission.status = status
+    transmission.errors = [e.to_dict() for e in run.errors]
+    transmission.processed_at = gw.clock()
+    run.event(status, errors=len(run.errors), documents=run.documents)
+    append_events(session, run.events, gw.clock)
+    return status
+
+
+def _forget_previous_run(session: Session, transmission: Transmission) -> None:
+    """A replayed message starts from nothing; the acknowledgements it got stay as history."""
+    old = (
+        session.execute(select(InterchangeRow.id).where(InterchangeRow.transmission_id == transmission.id))
+        .scalars()
+        .all()
+    )
+    if not old:
+        return
+    session.execute(
+        update(Acknowledgement).where(Acknowledgement.interchange_id.in_(old)).values(interchange_id=None)
+    )
+    session.execute(delete(Document).where(Document.transmission_id == transmission.id))
+    session.execute(delete(MessageRow).where(MessageRow.transmission_id == transmission.id))
+    session.execute(delete(InterchangeKey).where(InterchangeKey.interchange_id.in_(old)))
+    session.execute(
+        update(InterchangeRow).where(InterchangeRow.duplicate_of_id.in_(old)).values(duplicate_of_id=None)
+    )
+    session.execute(delete(InterchangeRow).where(InterchangeRow.id.in_(old)))
+    transmission.message_type = transmission.business_number = None
+
+
+def _store_interchange(
+    gw: Gateway, session: Session, run: _Run, position: int, outcome: InterchangeOutcome
+) -> None:
+    ic = outcome.interchange
+    row = InterchangeRow(
+        transmission_id=run.transmission.id,
+        position=position,
+        syntax="edifact",
+        partner_id=outcome.partner.id if outcome.partner else None,
+        sender_id=ic.sender_id,
+        sender_qualifier=ic.sender_qualifier,
+        recipient_id=ic.recipient_id,
+        recipient_qualifier=ic.recipient_qualifier,
+        control_reference=ic.control_reference,
+        syntax_identifier=ic.syntax_identifier,
+        syntax_version=ic.syntax_version,
+        prepared_at=ic.prepared_at,
+        ack_requested=ic.ack_requested,
+        test_indicator=ic.test_indicator,
+        status="accepted",
+        errors=[],
+    )
+    session.add(row)
+    session.flush()
+
+    duplicate_of = _claim_interchange_key(session, row) if outcome.accepted else None
+    if duplicate_of is not None:
+        row.duplicate_of_id = duplicate_of.id
+        outcome.errors.append(
+            EdiError(
+                "DUPLICATE_INTERCHANGE",
+                f"interchange {ic.control_reference} from {ic.sender_id} was already received "
+                f"(message {duplicate_of.transmission_id}); it is not processed again",
+                Location(segment_index=ic.header.index, segment_tag="UNB", element=5),
+                level="interchange",
+                syntax_code="26",
+            )
+        )
+        run.event(
+            "duplicate_detected",
+            control_reference=ic.control_reference,
+            original=duplicate_of.transmission_id,
+        )
+
+    row.status = "accepted" if outcome.accepted else ("duplicate" if duplicate_of else "rejected")
+    row.errors = [e.to_dict() for e in outcome.errors]
+    run.errors.extend(outcome.all_errors)
+    run.event(
+        "validated",
+        interchange=ic.control_reference,
+        partner=row.partner_id,
+        status=row.status,
+        errors=[e.code for e in outcome.all_errors],
+    )
+
+    for msg_position, message_outcome in enumerate(outcome.messages, start=1):
+        accepted = outcome.accepted and message_outcome.accepted
+        message_row = MessageRow(
+            interchange_id=row.id,
+            transmission_id=run.transmission.id,
+            position=msg_position,
+            reference=message_outcome.message.reference,
+            message_type=message_outcome.message.type,
+            identifier=message_outcome.message.identifier,
+            group_reference=message_outcome.message.group_reference,
+            status="accepted" if accepted else "rejected",
+            business_number=message_outcome.business_number,
+            errors=[e.to_dict() for e in message_outcome.errors],
+        )
+        session.add(message_row)
+        session.flush()
+        if run.transmission.message_type is None:
+            run.transmission.message_type = message_row.message_type
+        if accepted:
+            _store_document(gw, session, run, message_row, message_outcome.document)
+
+    if outcome.partner is not None and _wants_contrl(outcome):
+        _acknowledge(gw, session, run, row, outcome, duplicate_of)
+
+
+def _claim_interchange_key(session: Session, row: InterchangeRow) -> InterchangeRow | None:
+    """Insert the (sender, reference) key; if it exists, return the interchange that holds it."""
+    key = InterchangeKey(
+        syntax=row.syntax,
+        sender_id=row.sender_id,
+        sender_qualifier=row.sender_qualifier,
+        control_reference=row.control_reference,
+        interchange_id=row.id,
+    )
+    try:
+        with session.begin_nested():
+            session.add(key)
+    except IntegrityError:
+        existing = session.execute(
+            select(InterchangeKey).where(
+                InterchangeKey.syntax == row.syntax,
+                InterchangeKey.sender_id == row.sender_id,
+                InterchangeKey.sender_qualifier == row.sender_qualifier,
+                InterchangeKey.control_reference == row.control_reference,
+            )
+        ).scalar_one()
+        return session.get(InterchangeRow, existing.interchange_id)
+    return None
+
+
+def _store_document(gw: Gateway, session: Session, run: _Run, message_row: MessageRow, document: Any) -> None:
+    content = document.model_dump(mode="json")
+    doc = Document(
+        id=str(uuid.uuid4()),
+        message_id=message_row.id,
+        transmission_id=run.transmission.id,
+        partner_id=run.transmission.partner_id,
+        document_type=content["document_type"],
+        business_number=content.get("number"),
+        content=content,
+        created_at=gw.clock(),
+    )
+    session.add(doc)
+    run.documents += 1
+    if run.transmission.business_number is None:
+        run.transmission.business_number = doc.business_number
+    run.event(
+        "translated",
+        document=doc.id,
+        document_type=doc.document_type,
+        number=doc.business_number,
+        message=message_row.reference,
+    )
+
+
+def _wants_contrl(outcome: InterchangeOutcome) -> bool:
+    """UNB 0031 = 1 always gets a CONTRL; otherwise the partner's policy decides."""
+    assert outcome.partner is not None
+    if outcome.interchange.ack_requested == "1":
+        return True
+    policy = outcome.partner.acknowledgements.contrl
+    return policy == "always" or (policy == "on_error" and not _fully_accepted(outcome))
+
+
+def _fully_accepted(outcome: InterchangeOutcome) -> bool:
+    return outcome.accepted and all(m.accepted for m in outcome.messages)
+
+
+def _acknowledge(
+    gw: Gateway,
+    session: Session,
+    run: _Run,
+    row: InterchangeRow,
+    outcome: InterchangeOutcome,
+    duplicate_of: InterchangeRow | None,
+) -> None:
+    partner: PartnerProfile = outcome.partner  # type: ignore[assignment]
+    if duplicate_of is not None and _same_bytes(session, duplicate_of, run.transmission):
+        # An identical retransmission gets the acknowledgement it got the first time, unchanged.
+        original = session.execute(
+            select(Acknowledgement).where(
+                Acknowledgement.interchange_id == duplicate_of.id, Acknowledgement.type == "CONTRL"
+            )
+        ).scalar_one_or_none()
+        if original is not None:
+            _record_ack(
+                gw,
+                session,
+                run,
+                row,
+                partner,
+                original.control_reference,
+                original.sha256,
+                original.size,
+                original.status,
+                resent_of=original.id,
+            )
+            return
+    control_number = str(next_control_number(session, partner.id, "edifact_interchange"))
+    text = build_contrl(
+        outcome.interchange,
+        sender=gw.partners.company.edifact,
+        control_reference=control_number,
+        prepared_at=gw.clock(),
+        extra_errors=[e for e in outcome.errors if e not in outcome.interchange.errors],
+        message_errors=_map_errors_by_message(outcome),
+    )
+    if text is None:  # never answer a CONTRL with a CONTRL
+        return
+    # The CONTRL speaks the partner's declared character set; '?' stands in for what it cannot hold.
+    raw = text.encode(codec_for(outcome.interchange.syntax_identifier) or "latin-1", errors="replace")
+    sha256 = gw.archive.put(raw)
+    status = "accepted" if _fully_accepted(outcome) else "rejected"
+    _record_ack(gw, session, run, row, partner, control_number, sha256, len(raw), status)
+
+
+def _map_errors_by_message(outcome: InterchangeOutcome) -> dict[str, list[EdiError]]:
+    """Errors found after reading (mapping, agreement) that CONTRL must also report per message."""
+    out: dict[str, list[EdiError]] = {}
+    for message_outcome in outcome.messages:
+        extra = [e for e in message_outcome.errors if e not in message_outcome.message.errors]
+        if extra:
+            out[message_outcome.message.reference] = extra
+    return out
+
+
+def _same_bytes(session: Session, original: InterchangeRow, transmission: Transmission) -> bool:
+    earlier = session.get(Transmission, original.transmission_id)
+    return earlier is not None and earlier.sha256 == transmission.sha256
+
+
+def _record_ack(
+    gw: Gateway,
+    session: Session,
+    run: _Run,
+    row: InterchangeRow,
+    partner: PartnerProfile,
+    control_reference: str,
+    sha256: str,
+    size: int,
+    status: str,
+    resent_of: str | None = None,
+) -> None:
+    ack = Acknowledgement(
+        id=str(uuid.uuid4()),
+        direction="outbound",
+        type="CONTRL",
+        status=status,
+        partner_id=partner.id,
+        transmission_id=run.transmission.id,
+        interchange_id=row.id,
+        control_reference=control_reference,
+        sha256=sha256,
+        size=size,
+        created_at=gw.clock(),
+        resent_of_id=resent_of,
+    )
+    session.add(ack)
+    run.events.append(
+        AuditEntry(
+            ACTOR,
+            "acknowledgement",
+            ack.id,
+            "acknowledgement_created",
+            {
+                "type": "CONTRL",
+                "status": status,
+                "control_reference": control_reference,
+                "sha256": sha256,
+                "transmission": run.transmission.id,
+                "resent_of": resent_of,
+            },
+        )
+    )

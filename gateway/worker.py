@@ -1,0 +1,161 @@
+"""Claims queued work from the database and runs it.
+
+A claim is a short transaction that marks the item running under a lease; the work itself runs in
+a second transaction that also marks the item done. If the process dies in between, the lease
+runs out and any worker takes the item again. On PostgreSQL claims use ``FOR UPDATE SKIP LOCKED``
+so many workers on many machines never take the same item.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import threading
+import uuid
+from datetime import timedelta
+
+from sqlalchemy import or_, select, update
+from sqlalchemy.orm import Session
+
+from archive.audit import AuditEntry
+from gateway.context import Gateway
+from gateway.database.audit_log import append_events
+from gateway.database.models import Transmission, WorkItem
+from gateway.intake import PROCESS_TRANSMISSION
+from gateway.pipeline import process_transmission
+
+log = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 5
+
+
+def worker_id() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+
+
+class Worker:
+    def __init__(self, gw: Gateway, *, owner: str | None = None) -> None:
+        self.gw = gw
+        self.owner = owner or worker_id()
+
+    def recover_abandoned(self) -> int:
+        """Put back work that a dead process held. Embedded SQLite has one node by definition, so
+        everything 'running' at start was abandoned; on PostgreSQL only expired leases are."""
+        now = self.gw.clock()
+        condition = WorkItem.state == "running"
+        if self.gw.engine.dialect.name != "sqlite":
+            condition = condition & (WorkItem.lease_until < now)
+        with self.gw.sessions.begin() as session:
+            result = session.execute(
+                update(WorkItem).where(condition).values(state="queued", lease_owner=None, lease_until=None)
+            )
+            return result.rowcount or 0
+
+    def claim(self) -> WorkItem | None:
+        now = self.gw.clock()
+        with self.gw.sessions.begin() as session:
+            item = session.execute(
+                select(WorkItem)
+                .where(
+                    or_(
+                        (WorkItem.state == "queued") & (WorkItem.available_at <= now),
+                        (WorkItem.state == "running") & (WorkItem.lease_until < now),
+                    )
+                )
+                .order_by(WorkItem.id)
+                .limit(1)
+                .with_for_update(skip_locked=True)
+            ).scalar_one_or_none()
+            if item is None:
+                return None
+            item.state = "running"
+            item.attempts += 1
+            item.lease_owner = self.owner
+            item.lease_until = now + timedelta(seconds=self.gw.settings.lease_seconds)
+            if item.kind == PROCESS_TRANSMISSION:
+                transmission = session.get(Transmission, item.subject_id)
+                if transmission is not None:
+                    transmission.status = "processing"
+            return item
+
+    def run_once(self) -> bool:
+        """Claim and run one item; False when there was nothing to do."""
+        item = self.claim()
+        if item is None:
+            return False
+        try:
+            with self.gw.sessions.begin() as session:
+                current = session.get(WorkItem, item.id, with_for_update=True)
+                if current is None or current.lease_owner != self.owner:
+                    return True  # lease lost to another worker meanwhile; it owns the item now
+                self._execute(session, current)
+                current.state = "done"
+                current.finished_at = self.gw.clock()
+                current.lease_owner = None
+                current.lease_until = None
+        except Exception as exc:  # a bug must not stop the worker or lose the message
+            log.exception("work item %s (%s %s) failed", item.id, item.kind, item.subject_id)
+            self._record_failure(item, exc)
+        return True
+
+    def _execute(self, session: Session, item: WorkItem) -> None:
+        if item.kind == PROCESS_TRANSMISSION:
+            transmission = session.get(Transmission, item.subject_id)
+            if transmission is None:
+                raise LookupError(f"transmission {item.subject_id} does not exist")
+            process_transmission(self.gw, session, transmission)
+        else:
+            raise ValueError(f"unknown work item kind {item.kind!r}")
+
+    def _record_failure(self, item: WorkItem, exc: Exception) -> None:
+        reason = f"{type(exc).__name__}: {exc}"
+        with self.gw.sessions.begin() as session:
+            current = session.get(WorkItem, item.id)
+            if current is None:
+                return
+            final = current.attempts >= MAX_ATTEMPTS
+            current.state = "failed" if final else "queued"
+            current.last_error = reason
+            current.lease_owner = None
+            current.lease_until = None
+            # Back off so a failing item does not spin; an operator can replay it at once.
+            current.available_at = self.gw.clock() + timedelta(seconds=2**current.attempts)
+            if current.kind == PROCESS_TRANSMISSION:
+                transmission = session.get(Transmission, current.subject_id)
+                if transmission is not None:
+                    transmission.status = "failed" if final else "received"
+                    transmission.errors = [
+                        {
+                            "code": "INTERNAL_ERROR",
+                            "text": reason,
+                            "location": {},
+                            "level": "interchange",
+                            "syntax_code": None,
+                        }
+                    ]
+            append_events(
+                session,
+                [
+                    AuditEntry(
+                        "worker",
+                        "transmission",
+                        current.subject_id,
+                        "processing_failed",
+                        {"error": reason, "attempt": current.attempts, "final": final},
+                    )
+                ],
+                self.gw.clock,
+            )
+
+    def run_forever(self, stop: threading.Event) -> None:
+        self.recover_abandoned()
+        while not stop.is_set():
+            try:
+                busy = self.run_once()
+            except Exception:  # database briefly unreachable: wait and try again
+                log.exception("worker loop error")
+                busy = False
+            if not busy:
+                self.gw.work_available.wait(self.gw.settings.poll_seconds)
+                self.gw.work_available.clear()

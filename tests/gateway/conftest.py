@@ -1,0 +1,42 @@
+"""Fixtures for gateway tests: an HTTP client on the app, with the worker driven by the test."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from gateway.api.app import create_app
+from gateway.context import Gateway
+
+ACME_KEY = "demo-acme-key"
+SUPPLIER_KEY = "demo-supplier-one-key"
+
+
+@pytest.fixture
+def client(gateway: Gateway) -> Iterator[TestClient]:
+    with TestClient(create_app(gateway, run_worker=False)) as test_client:
+        yield test_client
+
+
+@pytest.fixture
+def submit(client: TestClient) -> Callable[..., Any]:
+    def post(body: bytes, key: str = ACME_KEY, **headers: str) -> Any:
+        response = client.post(
+            "/v1/messages", content=body, headers={"Authorization": f"Bearer {key}", **headers}
+        )
+        return response
+
+    return post
+
+
+@pytest.fixture
+def fetch(client: TestClient) -> Callable[..., dict[str, Any]]:
+    def get(message_id: str, key: str = ACME_KEY) -> dict[str, Any]:
+        response = client.get(f"/v1/messages/{message_id}", headers={"Authorization": f"Bearer {key}"})
+        assert response.status_code == 200, response.text
+        return response.json()
+
+    return get

@@ -1,0 +1,75 @@
+"""The same schema, built by the Alembic migration, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta, timezone
+
+import pytest
+from sqlalchemy import inspect
+
+from gateway.database.migrate import is_current
+from gateway.database.models import Base, Transmission
+
+TABLES = {
+    "transmissions",
+    "interchanges",
+    "interchange_keys",
+    "messages",
+    "documents",
+    "acknowledgements",
+    "audit_events",
+    "audit_head",
+    "work_items",
+    "control_counters",
+    "operators",
+    "operator_sessions",
+}
+
+
+def test_migration_creates_every_table_and_is_current(gateway):
+    names = set(inspect(gateway.engine).get_table_names())
+    assert names - {"alembic_version"} == TABLES == set(Base.metadata.tables)
+    assert is_current(gateway.engine)
+
+
+def test_times_are_stored_and_returned_as_utc(gateway):
+    cet = timezone(timedelta(hours=1))
+    with gateway.sessions.begin() as session:
+        session.add(
+            Transmission(
+                id="t1",
+                channel="rest",
+                received_at=datetime(2026, 1, 15, 10, 30, tzinfo=cet),
+                sha256="0" * 64,
+                size=0,
+                status="received",
+                transport={},
+                errors=[],
+            )
+        )
+    with gateway.sessions() as session:
+        value = session.get(Transmission, "t1").received_at
+    assert value == datetime(2026, 1, 15, 9, 30, tzinfo=UTC) and value.tzinfo is not None
+
+
+def test_naive_datetimes_are_refused(gateway):
+    with pytest.raises(Exception, match="naive datetime"), gateway.sessions.begin() as session:
+        session.add(
+            Transmission(
+                id="t2",
+                channel="rest",
+                received_at=datetime(2026, 1, 15),
+                sha256="0" * 64,
+                size=0,
+                status="received",
+                transport={},
+                errors=[],
+            )
+        )
+        session.flush()
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_sqlite_runs_in_wal_mode(gateway):
+    with gateway.engine.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"

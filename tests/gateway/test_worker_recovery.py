@@ -1,0 +1,62 @@
+"""Work survives a dead worker: the queue and the results live in the database."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+
+from gateway.database.models import Document, Transmission, WorkItem
+from gateway.worker import MAX_ATTEMPTS, Worker
+
+
+def test_message_claimed_by_a_worker_that_died_is_processed_on_next_start(
+    gateway, make_gateway, submit, fetch, edifact_fixture
+):
+    message_id = submit(edifact_fixture("acme_orders_d96a.edi")).json()["id"]
+    dead = Worker(gateway, owner="dead-worker")
+    assert dead.claim() is not None  # claimed, then the process "dies" before processing
+    assert fetch(message_id)["status"] == "processing"
+
+    restarted = make_gateway()  # a new process on the same database and archive
+    worker = Worker(restarted, owner="new-worker")
+    if restarted.engine.dialect.name != "sqlite":
+        restarted.clock.advance(seconds=restarted.settings.lease_seconds + 1)  # type: ignore[attr-defined]
+    worker.recover_abandoned()
+    assert worker.run_once() is True
+    assert fetch(message_id)["status"] == "processed"
+    with restarted.sessions() as session:
+        assert session.execute(select(func.count()).select_from(Document)).scalar_one() == 1
+
+
+def test_live_lease_is_not_stolen_on_postgres_and_expired_one_is(gateway, submit, edifact_fixture, clock):
+    submit(edifact_fixture("acme_orders_d96a.edi"))
+    first = Worker(gateway, owner="a")
+    assert first.claim() is not None
+    second = Worker(gateway, owner="b")
+    assert second.claim() is None  # still leased to "a"
+    clock.advance(seconds=gateway.settings.lease_seconds + 1)
+    item = second.claim()
+    assert item is not None and item.lease_owner == "b" and item.attempts == 2
+
+
+def test_failure_inside_the_pipeline_rolls_back_and_is_recorded(
+    gateway, submit, fetch, edifact_fixture, clock
+):
+    body = edifact_fixture("acme_orders_d96a.edi")
+    message_id = submit(body).json()["id"]
+    path = gateway.archive.path_for(fetch(message_id)["sha256"])
+    path.chmod(0o644)
+    path.unlink()  # the archive lost the file: processing cannot work
+    worker = Worker(gateway, owner="w")
+    for _ in range(MAX_ATTEMPTS):
+        assert worker.run_once() is True
+        clock.advance(seconds=120)
+    result = fetch(message_id)
+    assert result["status"] == "failed"
+    assert result["errors"][0]["code"] == "INTERNAL_ERROR"
+    assert "cannot be read" in result["errors"][0]["text"]
+    with gateway.sessions() as session:
+        item = session.execute(select(WorkItem)).scalar_one()
+        assert item.state == "failed" and item.attempts == MAX_ATTEMPTS
+        assert session.execute(select(func.count()).select_from(Document)).scalar_one() == 0
+        assert session.get(Transmission, message_id).processed_at is None
+    assert worker.run_once() is False  # nothing left: the worker is idle, not stuck

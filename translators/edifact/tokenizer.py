@@ -1,0 +1,374 @@
+"""From text to segments with whole-string operations.
+
+Python spends ~50 ns per interpreted step, so a reader that looks at every character (as pydifact
+does) is two orders of magnitude slower than one that lets ``str.split``/``str.replace``/``re`` walk
+the text in C. Everything here works that way:
+
+* the release character is handled up front: every released pair (``?+``, ``?:``, ``?'``, ``??``,
+  ``?*``) is replaced by a private-use character that does not occur in the text, so the plain
+  ``split`` calls that follow cannot cut inside data; the placeholders are translated back in the
+  few segments that contain one. Text without a release character skips this entirely;
+* segments, elements and components are then ``str.split`` results.
+
+Interchange boundaries are found by the same means (regex searches for a terminator followed by
+``UNZ``/``UNB``), so that a file holding several interchanges - possibly with different
+separators or character sets - can be cut into byte ranges before anything is decoded.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from translators.edifact.model import DEFAULT_SEPARATORS, Segment, Separators
+
+UNA_LENGTH = 9  # "UNA" + six service characters
+_WHITESPACE = " \t\r\n"
+_PRIVATE_USE_RANGES = ((0xE000, 0xF900), (0xF0000, 0xFFFFE), (0x100000, 0x10FFFE))
+
+
+def parse_una(text: str, pos: int = 0) -> Separators | None:
+    """Separators declared by a UNA at ``pos``, or None when there is no complete UNA there.
+
+    A space in the release or repetition position means "not used". The repetition character is
+    kept as written here; whether it applies depends on the syntax version in UNB (see
+    :func:`for_version`).
+    """
+    if text[pos : pos + 3] != "UNA" or len(text) < pos + UNA_LENGTH:
+        return None
+    comp, elem, dec, rel, rep, term = text[pos + 3 : pos + UNA_LENGTH]
+    return Separators(
+        component=comp,
+        element=elem,
+        decimal=dec,
+        release=None if rel == " " else rel,
+        repetition=None if rep == " " else rep,
+        segment=term,
+    )
+
+
+def for_version(separators: Separators, version: int, una_present: bool) -> Separators:
+    """Apply the syntax version's rule for the repetition separator.
+
+    Versions 1-3 reserve UNA position 5 (no repetition); version 4 takes it from UNA, or ``*``
+    when there is no UNA.
+    """
+    if version != 4:
+        rep = None
+    elif una_present:
+        rep = separators.repetition
+    else:
+        rep = "*"
+    if rep is not None and rep in (separators.component, separators.element, separators.segment):
+        rep = None
+    if rep == separators.repetition:
+        return separators
+    return Separators(
+        separators.component, separators.element, separators.decimal, separators.release, rep,
+        separators.segment,
+    )
+
+
+def find_unreleased(text: str, char: str, release: str | None, start: int, end: int | None = None) -> int:
+    """Index of the first ``char`` at or after ``start`` that is not released, or -1.
+
+    A character is released when an odd number of release characters immediately precede it.
+    """
+    stop = len(text) if end is None else end
+    while True:
+        i = text.find(char, start, stop)
+        if i < 0 or release is None or not is_released(text, i, release):
+            return i
+        start = i + 1
+
+
+def is_released(text: str, i: int, release: str) -> bool:
+    run = 0
+    j = i - 1
+    while j >= 0 and text[j] == release:
+        run += 1
+        j -= 1
+    return run % 2 == 1
+
+
+def _free_characters(text: str, count: int) -> str:
+    """``count`` private-use characters absent from ``text``, to stand in for released pairs."""
+    found: list[str] = []
+    for lo, hi in _PRIVATE_USE_RANGES:
+        for cp in range(lo, hi):
+            ch = chr(cp)
+            if ch not in text:
+                found.append(ch)
+                if len(found) == count:
+                    return "".join(found)
+    raise ValueError("text uses every private-use character; cannot tokenize")  # pragma: no cover
+
+
+def protect_released(text: str, separators: Separators) -> tuple[str, dict[int, str] | None]:
+    """Replace released characters by placeholders; return the text and the table to undo it.
+
+    Pairs are replaced left to right with the release pair first, which is exactly the standard's
+    reading: in ``???'`` the first two form a released ``?`` and the third releases the ``'``.
+    A release character before an ordinary character is dropped and the character kept, as
+    partners write ``Dr?. med?.`` and every reader accepts it.
+    """
+    rel = separators.release
+    if rel is None or rel not in text:
+        return text, None
+    specials = [rel]
+    for ch in (separators.element, separators.component, separators.segment, separators.repetition):
+        if ch is not None and ch not in specials:
+            specials.append(ch)
+    marks = _free_characters(text, len(specials))
+    for ch, mark in zip(specials, marks, strict=True):
+        text = text.replace(rel + ch, mark)
+    text = text.replace(rel, "")
+    return text, {ord(mark): ch for ch, mark in zip(specials, marks, strict=True)}
+
+
+def is_hard_wrapped(text: str, terminator: str) -> bool:
+    """True when line breaks were inserted at a fixed width, cutting through segments.
+
+    Line breaks right after a terminator are layout and are dropped anyway. Other line breaks are
+    only removed when every line but the last has the same length - the signature of a file
+    wrapped at 80 (or any) columns by a mainframe or mail gateway. A free-text element that
+    contains real line breaks (a medical report in FTX) does not look like that and keeps them.
+    """
+    if terminator in "\r\n" or "\n" not in text:
+        return False
+    breaks = text.count("\n")
+    if breaks == text.count(terminator + "\n") + text.count(terminator + "\r\n"):
+        return False
+    lines = text.rstrip(_WHITESPACE).split("\n")
+    if len(lines) < 3:  # two full-width lines before the remainder, or a single break proves nothing
+        return False
+    width = len(lines[0])
+    return width > 0 and all(len(line) == width for line in lines[:-1])
+
+
+def unwrap(text: str) -> str:
+    return text.replace("\r", "").replace("\n", "")
+
+
+def split_raw_segments(body: str, separators: Separators) -> list[str]:
+    """Raw segment strings of protected text, without layout whitespace and empty pieces.
+
+    Line breaks after terminators are removed from the whole text first (one C-level replace
+    instead of an ``lstrip`` per segment); only if other whitespace starts a segment does the
+    per-segment cleanup run.
+    """
+    term = separators.segment
+    if term not in "\r\n" and "\n" in body:
+        body = body.replace(term + "\r\n", term).replace(term + "\n", term)
+    raws = body.split(term)
+    if term == "\n" and "\r" in body:
+        raws = [raw[:-1] if raw.endswith("\r") else raw for raw in raws]
+    if _LEADING_SPACE_RE(term).search(body) or (raws and raws[0][:1] in _WHITESPACE):
+        raws = [raw.lstrip(_WHITESPACE) for raw in raws]
+    if "" in raws:
+        raws = [raw for raw in raws if raw]
+    return raws
+
+
+def _LEADING_SPACE_RE(term: str) -> re.Pattern[str]:  # noqa: N802 - reads as the pattern it returns
+    return re.compile(re.escape(term) + "[ \t\r\n]")
+
+
+def tokenize(body: str, separators: Separators, first_index: int = 1) -> list[Segment]:
+    """Segments of ``body`` (text after any UNA), numbered from ``first_index``.
+
+    Trailing empty components and trailing empty data elements are dropped (``RFF+VA:123:'`` reads
+    as ``RFF+VA:123'``): ISO 9735 forbids writing them and they carry no value, and dropping them
+    makes the writer's output read back to the same model.
+    """
+    protected, table = protect_released(body, separators)
+    elem = separators.element
+    comp = separators.component
+    rep = separators.repetition
+    raws = split_raw_segments(protected, separators)
+    if rep is not None and rep not in protected:
+        rep = None
+    trailing = _has_trailing(protected, separators)
+    if table is None and rep is None and not trailing:
+        # The common case, kept free of per-segment branches.
+        return [
+            Segment(parts[0], [p.split(comp) for p in parts[1:]], index)
+            for index, parts in enumerate([raw.split(elem) for raw in raws], first_index)
+        ]
+    slow = _slow_path_re(table, rep, comp, elem, trailing)
+    out = []
+    for index, raw in enumerate(raws, first_index):
+        if slow.search(raw) or (trailing and raw.endswith((comp, elem))):
+            out.append(_segment(raw, index, elem, comp, rep, table))
+        else:
+            parts = raw.split(elem)
+            out.append(Segment(parts[0], [p.split(comp) for p in parts[1:]], index))
+    return out
+
+
+def _slow_path_re(
+    table: dict[int, str] | None, rep: str | None, comp: str, elem: str, trailing: bool
+) -> re.Pattern[str]:
+    """Matches a raw segment that needs the careful path: placeholders, repetitions, or an
+    empty component/element before the next element."""
+    alternatives = ["[" + "".join(re.escape(chr(k)) for k in table) + "]"] if table else []
+    if rep is not None:
+        alternatives.append(re.escape(rep))
+    if trailing:
+        alternatives.append(re.escape(comp) + "+" + re.escape(elem))
+    return re.compile("|".join(alternatives) or "(?!)")
+
+
+def _has_trailing(text: str, separators: Separators) -> bool:
+    """Whether any segment may end in an empty component or element (a cheap over-estimate)."""
+    comp, elem, term = separators.component, separators.element, separators.segment
+    return (
+        comp + elem in text
+        or comp + term in text
+        or elem + term in text
+        or text.rstrip(_WHITESPACE).endswith((comp, elem))
+    )
+
+
+def _segment(
+    raw: str, index: int, elem: str, comp: str, rep: str | None, table: dict[int, str] | None
+) -> Segment:
+    """One segment on the slow path: released characters, repetitions or trailing separators."""
+    parts = raw.split(elem)
+    tag = parts[0].translate(table) if table else parts[0]
+    end = len(parts)
+    while end > 1 and not parts[end - 1].strip(comp):
+        end -= 1
+    if table is not None and not any(chr(k) in raw for k in table):
+        table = None
+    elements: list[list[str]] = []
+    repetitions: dict[int, list[list[str]]] | None = None
+    for i, part in enumerate(parts[1:end]):
+        if rep is not None and rep in part:
+            reps = [_components(r, comp, table) for r in part.split(rep)]
+            if repetitions is None:
+                repetitions = {}
+            repetitions[i] = reps
+            elements.append(reps[0])
+        else:
+            elements.append(_components(part, comp, table))
+    return Segment(tag, elements, index, repetitions)
+
+
+def _components(part: str, comp: str, table: dict[int, str] | None) -> list[str]:
+    values = part.split(comp)
+    end = len(values)
+    while end > 1 and not values[end - 1]:
+        end -= 1
+    if end < len(values):
+        del values[end:]
+    if table is None:
+        return values
+    return [value.translate(table) for value in values]
+
+
+def first_segment(text: str, start: int, separators: Separators) -> tuple[Segment, int]:
+    """The segment starting at ``start`` and the index just past its terminator.
+
+    Used to read UNB before the interchange is decoded: it says which charset to decode with.
+    """
+    end = find_unreleased(text, separators.segment, separators.release, start)
+    stop = len(text) if end < 0 else end
+    segs = tokenize(text[start:stop], separators)
+    seg = segs[0] if segs else Segment("", [], 1)
+    return seg, (len(text) if end < 0 else end + 1)
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    """Where one interchange sits in the input: ``start``/``end`` are character offsets (equal to
+    byte offsets when the input was bytes, because scanning happens on a Latin-1 reading)."""
+
+    start: int  # UNA or UNB
+    unb: int  # first character of UNB
+    end: int  # just past the UNZ terminator, or where the next interchange or the input begins/ends
+    separators: Separators
+    una_present: bool
+    header: Segment  # UNB as read before decoding (for S001)
+    complete: bool  # False when no UNZ was found
+
+
+_HEADER_RE = re.compile(r"UNA|UNB")
+_NON_SPACE_RE = re.compile(r"\S")
+
+
+def header_at(text: str, at: int) -> tuple[Separators, bool] | None:
+    """(separators, una_present) when an interchange header begins exactly at ``at``.
+
+    A UNA counts only when a UNB using its element separator follows; a bare UNB only when the
+    default element separator follows it. This keeps "UNA" or "UNB" inside free text from being
+    taken for a header.
+    """
+    if text.startswith("UNA", at):
+        seps = parse_una(text, at)
+        after = _skip_whitespace(text, at + UNA_LENGTH)
+        if seps is not None and text.startswith("UNB" + seps.element, after):
+            return seps, True
+        return None
+    if text.startswith("UNB" + DEFAULT_SEPARATORS.element, at):
+        return DEFAULT_SEPARATORS, False
+    return None
+
+
+def find_header(text: str, pos: int) -> tuple[int, Separators, bool] | None:
+    """First interchange header at or after ``pos``: (offset, separators, una_present).
+
+    The caller vouches that ``pos`` itself is a segment boundary (input start, or just after an
+    interchange, whatever its terminator was).
+    """
+    for m in _HEADER_RE.finditer(text, pos):
+        found = header_at(text, m.start())
+        if found is not None and (found[1] or m.start() == pos or _at_segment_start(text, m.start())):
+            return m.start(), found[0], found[1]
+    return None
+
+
+def _at_segment_start(text: str, at: int) -> bool:
+    """True when only whitespace separates ``at`` from the input start or a default terminator."""
+    j = at - 1
+    while j >= 0 and text[j] in _WHITESPACE:
+        j -= 1
+    return j < 0 or text[j] == DEFAULT_SEPARATORS.segment
+
+
+def _skip_whitespace(text: str, pos: int) -> int:
+    n = len(text)
+    while pos < n and text[pos] in _WHITESPACE:
+        pos += 1
+    return pos
+
+
+def next_non_space(text: str, pos: int) -> int:
+    """Offset of the first non-whitespace character at or after ``pos`` (len(text) when none)."""
+    m = _NON_SPACE_RE.search(text, pos)
+    return m.start() if m else len(text)
+
+
+def locate_interchange(text: str, start: int, separators: Separators, una_present: bool) -> Span:
+    """Span of the interchange whose header begins at ``start``.
+
+    The end is the terminator of the first unreleased UNZ; if another interchange header comes
+    first, this interchange is truncated and ends before it.
+    """
+    unb = _skip_whitespace(text, start + UNA_LENGTH) if una_present else start
+    header, pos = first_segment(text, unb, separators)
+    term = separators.segment
+    release = separators.release
+    boundary = re.compile(re.escape(term) + r"[ \t\r\n]*(UNZ|UNB|UNA)")
+    for m in boundary.finditer(text, pos - 1):
+        if release is not None and is_released(text, m.start(), release):
+            continue
+        if m.group(1) == "UNZ":
+            end = find_unreleased(text, term, release, m.end())
+            if end < 0:
+                return Span(start, unb, len(text), separators, una_present, header, True)
+            return Span(start, unb, end + 1, separators, una_present, header, True)
+        if header_at(text, m.start(1)) is not None:
+            return Span(start, unb, m.start() + 1, separators, una_present, header, False)
+    return Span(start, unb, len(text), separators, una_present, header, False)
