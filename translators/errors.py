@@ -23,6 +23,8 @@ class Location:
     message_ref: str | None = None  # UNH 0062 / ST02 of the message the problem belongs to
     message_segment: int | None = None  # position within the message, UNH = 1 (CONTRL UCS01)
     group_ref: str | None = None  # UNG 0048 / GS06
+    path: str | None = None  # XML: XPath of the element in error, e.g. /Invoice/cac:InvoiceLine[2]/cbc:ID
+    line: int | None = None  # XML: source line number
 
     def describe(self) -> str:
         parts: list[str] = []
@@ -33,6 +35,8 @@ class Location:
             if self.segment_index is not None:
                 seg += f" #{self.segment_index}"
             parts.append(seg)
+        if self.path is not None:
+            parts.append(self.path + (f" (line {self.line})" if self.line is not None else ""))
         if self.element is not None:
             el = f"element {self.element}"
             if self.component is not None:

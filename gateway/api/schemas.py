@@ -24,6 +24,8 @@ class ErrorLocation(BaseModel):
     message_ref: str | None = None
     message_segment: int | None = None
     group_ref: str | None = None
+    path: str | None = None
+    line: int | None = None
 
 
 class ErrorOut(BaseModel):

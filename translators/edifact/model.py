@@ -46,7 +46,7 @@ class Segment:
 
     tag: str
     elements: list[list[str]]
-    index: int = 0  # 1-based position in the interchange
+    index: int = 0  # 1-based position in the interchange: UNB = 1; a UNA is not a segment, not counted
     repetitions: dict[int, list[list[str]]] | None = None
 
     def get(self, element: int, component: int = 1, default: str = "") -> str:

@@ -18,8 +18,8 @@ separators or character sets - can be cut into byte ranges before anything is de
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass
+from itertools import repeat
 
 from translators.edifact.model import DEFAULT_SEPARATORS, Segment, Separators
 
@@ -164,14 +164,14 @@ def split_raw_segments(body: str, separators: Separators) -> list[str]:
     raws = body.split(term)
     if term == "\n" and "\r" in body:
         raws = [raw[:-1] if raw.endswith("\r") else raw for raw in raws]
-    if _LEADING_SPACE_RE(term).search(body) or (raws and raws[0][:1] in _WHITESPACE):
+    if _leading_space_pattern(term).search(body) or (raws and raws[0][:1] in _WHITESPACE):
         raws = [raw.lstrip(_WHITESPACE) for raw in raws]
     if "" in raws:
         raws = [raw for raw in raws if raw]
     return raws
 
 
-def _LEADING_SPACE_RE(term: str) -> re.Pattern[str]:  # noqa: N802 - reads as the pattern it returns
+def _leading_space_pattern(term: str) -> re.Pattern[str]:
     return re.compile(re.escape(term) + "[ \t\r\n]")
 
 
@@ -192,8 +192,9 @@ def tokenize(body: str, separators: Separators, first_index: int = 1) -> list[Se
     trailing = _has_trailing(protected, separators)
     if table is None and rep is None and not trailing:
         # The common case, kept free of per-segment branches.
+        split = str.split
         return [
-            Segment(parts[0], [p.split(comp) for p in parts[1:]], index)
+            Segment(parts[0], list(map(split, parts[1:], repeat(comp))), index)
             for index, parts in enumerate([raw.split(elem) for raw in raws], first_index)
         ]
     slow = _slow_path_re(table, rep, comp, elem, trailing)

@@ -341,3 +341,18 @@ def test_truncated_interchange_reports_missing_unt_and_unz():
     ic = read_interchange(data[: data.index(b"LIN+2")])
     assert set(_codes(ic)) == {"UNT_MISSING", "UNZ_MISSING"}
     assert ic.trailer is None
+
+
+def test_reading_leaves_the_garbage_collector_as_it_was():
+    import gc
+
+    text = "".join(interchange(*orders_message(), ref=f"R{i}") for i in range(3000))
+    assert gc.isenabled()
+    read_interchanges(text)
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        read_interchange(_orders())
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
