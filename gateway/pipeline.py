@@ -34,7 +34,7 @@ from gateway.database.models import (
 from partners.profile import PartnerProfile
 from translators.edifact.charset import codec_for
 from translators.edifact.contrl import build_contrl
-from translators.errors import EdiError, Location
+from translators.errors import EdiError
 from translators.translate import InterchangeOutcome, translate
 
 ACTOR = "worker"
@@ -109,7 +109,7 @@ def _store_interchange(
     row = InterchangeRow(
         transmission_id=run.transmission.id,
         position=position,
-        syntax="edifact",
+        syntax=outcome.syntax,
         partner_id=outcome.partner.id if outcome.partner else None,
         sender_id=ic.sender_id,
         sender_qualifier=ic.sender_qualifier,
@@ -135,7 +135,7 @@ def _store_interchange(
                 "DUPLICATE_INTERCHANGE",
                 f"interchange {ic.control_reference} from {ic.sender_id} was already received "
                 f"(message {duplicate_of.transmission_id}); it is not processed again",
-                Location(segment_index=ic.header.index, segment_tag="UNB", element=5),
+                outcome.header_location,
                 level="interchange",
                 syntax_code="26",
             )
@@ -165,7 +165,7 @@ def _store_interchange(
             position=msg_position,
             reference=message_outcome.message.reference,
             message_type=message_outcome.message.type,
-            identifier=message_outcome.message.identifier,
+            identifier=message_outcome.identifier,
             group_reference=message_outcome.message.group_reference,
             status="accepted" if accepted else "rejected",
             business_number=message_outcome.business_number,
@@ -178,7 +178,7 @@ def _store_interchange(
         if accepted:
             _store_document(gw, session, run, message_row, message_outcome.document)
 
-    if outcome.partner is not None and _wants_contrl(outcome):
+    if outcome.syntax == "edifact" and outcome.partner is not None and _wants_contrl(outcome):
         _acknowledge(gw, session, run, row, outcome, duplicate_of)
 
 

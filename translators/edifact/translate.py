@@ -1,0 +1,85 @@
+"""EDIFACT interchanges → outcomes: partner, envelope, structure validation, maps."""
+
+from __future__ import annotations
+
+from partners.directory import PartnerDirectory
+from partners.profile import PartnerProfile
+from translators.edifact.maps import map_message
+from translators.edifact.model import Interchange, Message
+from translators.edifact.reader import read_interchanges
+from translators.errors import EdiError, EdiSyntaxError, Location
+from translators.outcome import (
+    InterchangeOutcome,
+    MessageOutcome,
+    Translation,
+    resolve_partner,
+    type_not_agreed,
+)
+
+
+def translate_edifact(data: bytes, directory: PartnerDirectory, channel_partner: str | None) -> Translation:
+    try:
+        interchanges = read_interchanges(data)
+    except EdiSyntaxError as exc:
+        return Translation("edifact", errors=[exc.error])
+    return Translation("edifact", [_interchange(i, directory, channel_partner) for i in interchanges])
+
+
+def _interchange(
+    interchange: Interchange, directory: PartnerDirectory, channel_partner: str | None
+) -> InterchangeOutcome:
+    sender = f"{interchange.sender_id}:{interchange.sender_qualifier}".rstrip(":")
+    unb_sender = Location(segment_index=interchange.header.index, segment_tag="UNB", element=2)
+    partner, partner_errors = resolve_partner(
+        directory.by_edifact_sender(interchange.sender_id, interchange.sender_qualifier),
+        channel_partner,
+        directory,
+        sender=f"UNB {sender}",
+        location=unb_sender,
+        syntax_code="23",
+    )
+    errors = [*interchange.errors, *partner_errors]
+    company = directory.company.edifact
+    if interchange.recipient_id != company.id or (
+        company.qualifier and interchange.recipient_qualifier not in ("", company.qualifier)
+    ):
+        recipient = f"{interchange.recipient_id}:{interchange.recipient_qualifier}".rstrip(":")
+        errors.append(
+            EdiError(
+                "RECIPIENT_NOT_US",
+                f"UNB recipient {recipient} is not {company.id}:{company.qualifier} "
+                f"({directory.company.name})",
+                Location(segment_index=interchange.header.index, segment_tag="UNB", element=3),
+                level="interchange",
+                syntax_code="7",
+            )
+        )
+    outcome = InterchangeOutcome("edifact", interchange, partner, errors, header_location=unb_sender)
+    for message in interchange.messages:
+        outcome.messages.append(_message(message, interchange, partner, rejected=bool(errors)))
+    return outcome
+
+
+def _message(
+    message: Message, interchange: Interchange, partner: PartnerProfile | None, *, rejected: bool
+) -> MessageOutcome:
+    outcome = MessageOutcome(message, None, list(message.errors), message.identifier)
+    if outcome.errors or rejected or partner is None:
+        # A message in a rejected interchange is rejected with it; mapping it would only add noise.
+        return outcome
+    unh = Location(
+        segment_index=message.segments[0].index,
+        segment_tag="UNH",
+        element=2,
+        component=1,
+        message_ref=message.reference,
+        message_segment=1,
+    )
+    not_agreed = type_not_agreed(partner, message.type, unh)
+    if not_agreed is not None:
+        outcome.errors.append(not_agreed)
+        return outcome
+    mapped = map_message(message, interchange, partner)
+    outcome.errors.extend(mapped.errors)
+    outcome.document = mapped.document if not mapped.errors else None
+    return outcome
