@@ -35,7 +35,8 @@ def translate(data: bytes, directory: PartnerDirectory, *, channel_partner: str 
         errors=[
             EdiError(
                 "UNSUPPORTED_SYNTAX",
-                f"{what} is not accepted here yet; expected a UN/EDIFACT interchange starting with UNA or UNB",
+                f"{what} is not accepted here yet; "
+                "expected a UN/EDIFACT interchange starting with UNA or UNB",
                 level="interchange",
             )
         ],
