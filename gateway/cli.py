@@ -19,7 +19,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not hasattr(args, "handler"):
         parser.print_help()
         return 2
-    return int(args.handler(args) or 0)
+    try:
+        return int(args.handler(args) or 0)
+    except SystemExit as exc:
+        return exc.code if isinstance(exc.code, int) else 1
 
 
 def _settings(args: argparse.Namespace) -> Settings:
@@ -63,7 +66,13 @@ def _parser() -> argparse.ArgumentParser:
         ("validate", _validate, "check a file and list every located error"),
     ):
         cmd = sub.add_parser(name, help=text)
-        cmd.add_argument("file", type=Path)
+        cmd.add_argument("file", type=Path, help="a file, or a folder to process every file in it")
+        cmd.add_argument("--progress", action="store_true", help="progress bar even when not on a terminal")
+        if name == "translate":
+            cmd.add_argument(
+                "--format", choices=("json", "ubl"), default="json", help="canonical JSON or UBL 2.1"
+            )
+            cmd.add_argument("--output", type=Path, help="write one file per document into this folder")
         cmd.add_argument("--partners", dest="partners_dir", type=Path, help="partner profiles folder")
         cmd.add_argument("--demo", action="store_true", help="use the demo partners")
         cmd.add_argument("--data-dir", type=Path, help=argparse.SUPPRESS)
@@ -94,15 +103,28 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _open(settings: Settings) -> Any:
+    """Open the gateway, turning a broken partners folder into lint lines instead of a traceback."""
+    from gateway.context import open_gateway
+    from partners.loader import ProfileError
+
+    try:
+        return open_gateway(settings)
+    except ProfileError as exc:
+        for problem in exc.problems:
+            print(f"{problem.file}: {problem.location}: {problem.code}: {problem.message}", file=sys.stderr)
+        print(f"partner profiles in {settings.resolved_partners_dir()} are not usable", file=sys.stderr)
+        raise SystemExit(2) from exc
+
+
 def _serve(args: argparse.Namespace) -> int:
     import uvicorn
 
     from gateway.api.app import create_app
-    from gateway.context import open_gateway
     from gateway.demo import demo_banner, prepare_demo
 
     settings = _settings(args)
-    gw = open_gateway(settings)
+    gw = _open(settings)
     if settings.demo:
         prepare_demo(gw)
         host = "localhost" if settings.host in ("127.0.0.1", "0.0.0.0") else settings.host
@@ -113,10 +135,9 @@ def _serve(args: argparse.Namespace) -> int:
 
 
 def _worker(args: argparse.Namespace) -> int:
-    from gateway.context import open_gateway
     from gateway.worker import Worker
 
-    gw = open_gateway(_settings(args))
+    gw = _open(_settings(args))
     worker = Worker(gw)
     if args.once:
         worker.recover_abandoned()
@@ -145,38 +166,58 @@ def _load_partners(args: argparse.Namespace) -> Any:
         raise SystemExit(2) from exc
 
 
-def _run_translation(args: argparse.Namespace) -> Any:
-    from translators.translate import translate
+def _translation_results(args: argparse.Namespace) -> tuple[list[Any], Path]:
+    from gateway.batch import files_under, translate_files, wants_progress
 
     directory = _load_partners(args)
-    try:
-        data = args.file.read_bytes()
-    except OSError as exc:
-        print(f"{args.file}: cannot read: {exc.strerror}", file=sys.stderr)
-        raise SystemExit(2) from exc
-    return translate(data, directory)
+    paths = files_under(args.file)
+    progress = sys.stderr if args.file.is_dir() and (args.progress or wants_progress()) else None
+    return list(translate_files(paths, directory, progress)), args.file
 
 
-def _print_errors(path: Path, errors: list[Any]) -> None:
-    for error in errors:
-        print(f"{path}: {error}", file=sys.stderr)
+def _report(results: list[Any], root: Path) -> None:
+    from gateway.batch import summary_table
+
+    for result in results:
+        if result.read_error:
+            print(f"{result.path}: {result.read_error}", file=sys.stderr)
+        for error in result.errors:
+            print(f"{result.path}: {error}", file=sys.stderr)
+    if root.is_dir():
+        print(summary_table(results, root))
+
+
+def _render(document: Any, output_format: str) -> str:
+    if output_format == "ubl":
+        from translators.xml.writer_ubl import to_ubl
+
+        return to_ubl(document).decode("utf-8")
+    return json.dumps(document.model_dump(mode="json"), indent=2, ensure_ascii=False)
 
 
 def _translate(args: argparse.Namespace) -> int:
-    result = _run_translation(args)
-    documents = [d.model_dump(mode="json") for d in result.documents]
-    print(json.dumps(documents, indent=2, ensure_ascii=False))
-    _print_errors(args.file, result.all_errors)
-    return 1 if result.all_errors else 0
+    results, root = _translation_results(args)
+    documents = [(r.path, d) for r in results if r.translation for d in r.translation.documents]
+    if args.output is not None:
+        args.output.mkdir(parents=True, exist_ok=True)
+        suffix = ".xml" if args.format == "ubl" else ".json"
+        for number, (path, document) in enumerate(documents, start=1):
+            name = f"{path.stem}.{number}.{document.document_type}{suffix}"
+            (args.output / name).write_text(_render(document, args.format), encoding="utf-8")
+    elif args.format == "ubl":
+        print("\n".join(_render(d, "ubl") for _, d in documents))
+    elif not root.is_dir():
+        print(json.dumps([d.model_dump(mode="json") for _, d in documents], indent=2, ensure_ascii=False))
+    _report(results, root)
+    return 0 if all(r.ok for r in results) else 1
 
 
 def _validate(args: argparse.Namespace) -> int:
-    result = _run_translation(args)
-    errors = result.all_errors
-    _print_errors(args.file, errors)
-    if not errors:
-        print(f"{args.file}: valid ({len(result.documents)} document(s))")
-    return 1 if errors else 0
+    results, root = _translation_results(args)
+    _report(results, root)
+    if not root.is_dir() and results[0].ok:
+        print(f"{root}: valid ({len(results[0].translation.documents)} document(s))")
+    return 0 if all(r.ok for r in results) else 1
 
 
 def _partners_lint(args: argparse.Namespace) -> int:
@@ -193,9 +234,8 @@ def _partners_lint(args: argparse.Namespace) -> int:
 
 def _audit_verify(args: argparse.Namespace) -> int:
     from gateway.audit_check import verify_all
-    from gateway.context import open_gateway
 
-    gw = open_gateway(_settings(args))
+    gw = _open(_settings(args))
     report = verify_all(gw)
     for line in report.lines():
         print(line)
@@ -214,10 +254,9 @@ def _schema(args: argparse.Namespace) -> int:
 
 
 def _replay(args: argparse.Namespace) -> int:
-    from gateway.context import open_gateway
     from gateway.replay import ReplayError, replay_transmission
 
-    gw = open_gateway(_settings(args))
+    gw = _open(_settings(args))
     try:
         replay_transmission(gw, args.message_id, actor="cli", reason=args.reason)
     except ReplayError as exc:

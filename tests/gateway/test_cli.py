@@ -72,3 +72,32 @@ def test_replay_requeues_a_rejected_message_and_refuses_a_processed_one(gateway,
     assert main(["replay", rejected, "--reason", "again", *args]) == 0
     assert main(["replay", "no-such-id", "--reason", "x", *args]) == 1
     assert "no message no-such-id" in capsys.readouterr().err
+
+
+def test_translate_of_a_folder_prints_a_summary_and_writes_one_file_per_document(tmp_path, capsys):
+    samples = tmp_path / "samples"
+    samples.mkdir()
+    (samples / "good.edi").write_bytes(FIXTURE.read_bytes())
+    (samples / "bad.edi").write_bytes(b"garbage")
+    out = tmp_path / "out"
+    assert main(["translate", str(samples), "--demo", "--output", str(out), "--progress"]) == 1
+    captured = capsys.readouterr()
+    table = captured.out.splitlines()
+    assert table[0].split() == ["file", "syntax", "partner", "documents", "errors", "first", "error"]
+    bad_row = next(line for line in table if line.startswith("bad.edi"))
+    good_row = next(line for line in table if line.startswith("good.edi"))
+    assert "UNSUPPORTED_SYNTAX" in bad_row
+    assert good_row.split()[1:5] == ["edifact", "acme-retail", "1", "0"]
+    assert table[-1] == "2 file(s): 1 valid, 1 with errors"
+    assert "2/2" in captured.err  # the progress bar reached the end
+    [written] = list(out.iterdir())
+    assert written.name == "good.1.purchase_order.json"
+    assert json.loads(written.read_text())["number"] == "PO-2026-0042"
+
+
+def test_serve_with_a_broken_partners_folder_names_the_problem_instead_of_a_traceback(tmp_path, capsys):
+    folder = tmp_path / "partners"
+    folder.mkdir()
+    (folder / "company.toml").write_text("name = 'X'\n")
+    assert main(["worker", "--once", "--data-dir", str(tmp_path / "d"), "--partners", str(folder)]) == 2
+    assert "company.toml" in capsys.readouterr().err
