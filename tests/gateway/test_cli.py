@@ -101,3 +101,17 @@ def test_serve_with_a_broken_partners_folder_names_the_problem_instead_of_a_trac
     (folder / "company.toml").write_text("name = 'X'\n")
     assert main(["worker", "--once", "--data-dir", str(tmp_path / "d"), "--partners", str(folder)]) == 2
     assert "company.toml" in capsys.readouterr().err
+
+
+def test_separate_worker_process_processes_what_serve_accepted(gateway, submit, fetch, capsys):
+    message_id = submit(FIXTURE.read_bytes()).json()["id"]
+    args = [
+        "--demo",
+        "--data-dir",
+        str(gateway.settings.data_dir),
+        "--database-url",
+        gateway.settings.resolved_database_url(),
+    ]
+    assert main(["worker", "--once", *args]) == 0
+    assert "processed 1 work item(s)" in capsys.readouterr().out
+    assert fetch(message_id)["status"] == "processed"
