@@ -8,7 +8,16 @@ from partners.apikey import generate_api_key, hash_api_key, key_matches
 from partners.directory import PartnerDirectory
 from partners.lint import LintProblem, lint_directory
 from partners.loader import ProfileError, demo_directory_path, load_directory
-from partners.profile import AckPolicy, CodeMaps, CompanyProfile, EdifactIdentity, PartnerProfile
+from partners.profile import (
+    AckPolicy,
+    CodeMaps,
+    CompanyProfile,
+    EdifactIdentity,
+    PartnerProfile,
+    X12Identity,
+    XmlFieldMap,
+    XmlIdentity,
+)
 
 __all__ = [
     "AckPolicy",
@@ -19,6 +28,9 @@ __all__ = [
     "PartnerDirectory",
     "PartnerProfile",
     "ProfileError",
+    "X12Identity",
+    "XmlFieldMap",
+    "XmlIdentity",
     "demo_directory_path",
     "generate_api_key",
     "hash_api_key",

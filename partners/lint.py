@@ -19,7 +19,7 @@ from typing import Any, Generic, NamedTuple, TypeVar
 from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
-from partners.profile import CompanyProfile, EdifactIdentity, PartnerProfile
+from partners.profile import CompanyProfile, EdifactIdentity, PartnerProfile, X12Identity
 
 COMPANY_FILE = "company.toml"
 
@@ -37,6 +37,14 @@ ID_NOT_FILE_NAME = "ID_NOT_FILE_NAME"
 DUPLICATE_PARTNER_ID = "DUPLICATE_PARTNER_ID"
 DUPLICATE_EDIFACT_IDENTITY = "DUPLICATE_EDIFACT_IDENTITY"
 DUPLICATE_API_KEY = "DUPLICATE_API_KEY"
+DUPLICATE_X12_IDENTITY = "DUPLICATE_X12_IDENTITY"
+DUPLICATE_XML_IDENTITY = "DUPLICATE_XML_IDENTITY"
+INVALID_XPATH = "INVALID_XPATH"
+AMBIGUOUS_XML_ROOT = "AMBIGUOUS_XML_ROOT"
+MISSING_XML_IDENTITY = "MISSING_XML_IDENTITY"
+
+# Pydantic error types raised by the profile models themselves that deserve a code of their own.
+_ERROR_TYPE_CODES = {"invalid_xpath": INVALID_XPATH}
 
 # Values under these keys are echoed in no message: an operator who pastes a raw API key where its
 # hash belongs must not find the key again in a log.
@@ -142,6 +150,9 @@ def scan_directory(path: Path) -> DirectoryScan:
     problems.extend(_check_unique_ids(partners))
     problems.extend(_check_unique_edifact_identities(partners))
     problems.extend(_check_unique_api_keys(partners))
+    problems.extend(_check_unique_x12_identities(partners))
+    problems.extend(_check_unique_xml_identities(partners))
+    problems.extend(_check_xml_senders(partners))
     return DirectoryScan(company, tuple(partners), tuple(problems))
 
 
@@ -202,7 +213,7 @@ def _schema_problem(name: str, model: type[BaseModel], error: ErrorDetails) -> L
     message = error["msg"].removeprefix("Value error, ")
     if not (loc and loc[0] in _SECRET_KEYS):
         message += f"; got {_short_repr(error['input'])}"
-    return LintProblem(name, location, INVALID_VALUE, message)
+    return LintProblem(name, location, _ERROR_TYPE_CODES.get(kind, INVALID_VALUE), message)
 
 
 def format_location(loc: tuple[int | str, ...]) -> str:
@@ -317,6 +328,108 @@ def _check_unique_api_keys(partners: list[PartnerFile]) -> list[LintProblem]:
                         DUPLICATE_API_KEY,
                         f"the same API key hash is on partner '{other_id}' ({other_file}); "
                         "every partner needs its own key",
+                    )
+                )
+    return problems
+
+
+def _check_unique_x12_identities(partners: list[PartnerFile]) -> list[LintProblem]:
+    """No ISA/GS sender may resolve to two partners. An empty ``gs_id`` overlaps every GS02."""
+    problems = []
+    seen: dict[tuple[str, str], list[tuple[str, str, X12Identity]]] = {}  # ISA -> (file, partner, identity)
+    for file, profile in partners:
+        for index, identity in enumerate(profile.x12):
+            isa = (identity.qualifier, identity.id)
+            for other_file, other_id, other_identity in seen.get(isa, []):
+                if other_id != profile.id and identity.overlaps(other_identity):
+                    problems.append(
+                        LintProblem(
+                            file,
+                            f"x12[{index}]",
+                            DUPLICATE_X12_IDENTITY,
+                            f"X12 identity {identity.describe()} overlaps {other_identity.describe()} "
+                            f"of partner '{other_id}' ({other_file}); an ISA sender must identify exactly "
+                            "one partner (set a different gs_id on each if they share the ISA id)",
+                        )
+                    )
+                    break
+            seen.setdefault(isa, []).append((file, profile.id, identity))
+    return problems
+
+
+def _check_unique_xml_identities(partners: list[PartnerFile]) -> list[LintProblem]:
+    """No XML sender (scheme compared case-insensitively) may resolve to two partners."""
+    problems = []
+    owners: dict[tuple[str, str], tuple[str, str]] = {}  # (scheme, id) -> (file, partner id)
+    for file, profile in partners:
+        for index, identity in enumerate(profile.xml):
+            key = (identity.scheme.casefold(), identity.id)
+            other_file, other_id = owners.setdefault(key, (file, profile.id))
+            if other_id != profile.id:
+                problems.append(
+                    LintProblem(
+                        file,
+                        f"xml[{index}]",
+                        DUPLICATE_XML_IDENTITY,
+                        f"XML identity {identity.describe()} is also claimed by partner '{other_id}' "
+                        f"({other_file}); an XML sender must identify exactly one partner",
+                    )
+                )
+    return problems
+
+
+def _check_xml_senders(partners: list[PartnerFile]) -> list[LintProblem]:
+    """A custom XML document must lead to one partner.
+
+    Its root picks the partners mapping that format; when several do, only ``xml_map.sender``
+    (checked against each one's ``[[xml]]`` ids) can choose, so each needs one. A ``sender`` without
+    any ``[[xml]]`` identity could never match, which would reject every document of that partner.
+    """
+    problems = []
+    by_root: dict[str, list[str]] = {}
+    ids_by_root: dict[str, dict[str, tuple[str, str]]] = {}  # root -> xml id -> (partner, scheme)
+    for _, profile in partners:
+        if profile.xml_map is not None:
+            by_root.setdefault(profile.xml_map.root, []).append(profile.id)
+    for file, profile in partners:
+        xml_map = profile.xml_map
+        if xml_map is None:
+            continue
+        if xml_map.sender and not profile.xml:
+            problems.append(
+                LintProblem(
+                    file,
+                    "xml_map.sender",
+                    MISSING_XML_IDENTITY,
+                    "sender is set but there is no [[xml]] identity to compare its value with; "
+                    'add [[xml]] with the id it yields (scheme is a label of your choice, e.g. "GLN")',
+                )
+            )
+        others = [other for other in by_root[xml_map.root] if other != profile.id]
+        if others and not xml_map.sender:
+            problems.append(
+                LintProblem(
+                    file,
+                    "xml_map.sender",
+                    AMBIGUOUS_XML_ROOT,
+                    f"root '{xml_map.root}' is also mapped by partner {', '.join(repr(o) for o in others)}; "
+                    "set sender (an XPath yielding the sender id) so documents can be told apart",
+                )
+            )
+        # The sender XPath yields a bare id, so sharing partners must not share an id in any scheme.
+        claimed = ids_by_root.setdefault(xml_map.root, {})
+        # Same id in the same scheme is already DUPLICATE_XML_IDENTITY; one problem per mistake.
+        for index, identity in enumerate(profile.xml):
+            scheme = identity.scheme.casefold()
+            owner, owner_scheme = claimed.setdefault(identity.id, (profile.id, scheme))
+            if owner != profile.id and owner_scheme != scheme:
+                problems.append(
+                    LintProblem(
+                        file,
+                        f"xml[{index}]",
+                        AMBIGUOUS_XML_ROOT,
+                        f"partner '{owner}' maps the same root '{xml_map.root}' and also has the id "
+                        f"'{identity.id}'; a custom document names no scheme, so it could be either",
                     )
                 )
     return problems

@@ -157,12 +157,24 @@ def test_partner_id_that_is_not_a_slug_is_invalid(profiles: Path):
     assert ("Acme.toml", "id", "INVALID_VALUE") in [(p.file, p.location, p.code) for p in problems]
 
 
-def test_lowercase_message_type_is_invalid(profiles: Path):
+@pytest.mark.parametrize("message_type", ["IN VOIC", "DES-ADV", "85", "x" * 41])
+def test_message_type_with_punctuation_or_wrong_length_is_invalid(profiles: Path, message_type: str):
     text = partner_toml("acme").replace(
-        'role = "customer"\n', 'role = "customer"\ninbound_messages = ["orders"]\n'
+        'role = "customer"\n', f'role = "customer"\ninbound_messages = ["{message_type}"]\n'
     )
     write(profiles, "acme.toml", text)
-    assert only(lint_directory(profiles)) == ("acme.toml", "inbound_messages[0]", "INVALID_VALUE")
+    problems = lint_directory(profiles)
+    assert only(problems) == ("acme.toml", "inbound_messages[0]", "INVALID_VALUE")
+    assert "3 to 40 letters and digits" in problems[0].message
+
+
+@pytest.mark.parametrize("message_type", ["ORDERS", "850", "Invoice", "InvoiceDetailRequest", "Bestellung"])
+def test_edifact_x12_ubl_and_cxml_message_types_are_valid(profiles: Path, message_type: str):
+    text = partner_toml("acme").replace(
+        'role = "customer"\n', f'role = "customer"\ninbound_messages = ["{message_type}"]\n'
+    )
+    write(profiles, "acme.toml", text)
+    assert lint_directory(profiles) == []
 
 
 def test_raw_api_key_in_hash_field_is_invalid_and_never_echoed(profiles: Path):

@@ -42,15 +42,23 @@ def _partner(partner_id: str, *identities: tuple[str, str], keys: tuple[str, ...
 def test_demo_directory_is_a_packaged_folder_with_company_and_partner_files():
     path = demo_directory_path()
     assert path.is_dir()
-    assert {p.name for p in path.glob("*.toml")} == {"company.toml", "acme-retail.toml", "supplier-one.toml"}
+    assert {p.name for p in path.glob("*.toml")} == {
+        "company.toml",
+        "acme-retail.toml",
+        "supplier-one.toml",
+        "umbrella.toml",
+        "globex.toml",
+        "initech.toml",
+        "contoso.toml",
+    }
 
 
-def test_demo_directory_loads_company_and_both_partners(demo: PartnerDirectory):
+def test_demo_directory_loads_company_and_all_six_partners(demo: PartnerDirectory):
     assert demo.company.name == "Edigate Demo GmbH"
     assert demo.company.gln == "4000001000005"
     assert demo.company.edifact == EdifactIdentity(id="4000001000005", qualifier="14")
-    assert list(demo.partners) == ["acme-retail", "supplier-one"]
-    assert len(demo) == 2
+    assert list(demo.partners) == ["acme-retail", "contoso", "globex", "initech", "supplier-one", "umbrella"]
+    assert len(demo) == 6
     assert "acme-retail" in demo
 
 
