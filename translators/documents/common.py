@@ -43,6 +43,9 @@ Money = DecimalString
 Quantity = DecimalString
 """A quantity; its unit is carried next to it."""
 
+Percent = DecimalString
+"""A percentage as written (``"19"`` is 19 %, not 0.19): tax rates, discount percentages."""
+
 
 class CanonicalModel(BaseModel):
     """Base of every canonical model: unknown fields are an error, so a typo never passes silently."""
@@ -90,11 +93,32 @@ class Reference(CanonicalModel):
     date: dt.date | None = None
 
 
-class DocumentLine(CanonicalModel):
-    """What every document line has: which item (by every identifier the partner gave), how many.
+class InvoiceParty(Party):
+    """A party of an invoice: a :class:`Party` plus its VAT identifier.
 
-    ``erp_item_id`` is the ERP SKU found through the partner profile from the GTIN or the partner's
-    item numbers; ``unit`` is the unit after the profile's unit mapping.
+    ``vat_id`` is EN 16931 BT-31 (seller) / BT-48 (buyer), EDIFACT RFF+VA after the NAD, UBL
+    ``PartyTaxScheme/CompanyID``. It lives on a subclass rather than on Party because only invoices
+    need it for tax, and an order's party JSON stays what ERP teams already consume.
+    """
+
+    vat_id: str | None = None
+
+
+class Measure(CanonicalModel):
+    """A measured value with its unit (after the profile's unit mapping): a gross weight, a volume."""
+
+    value: Quantity
+    unit: str
+
+
+class ItemLine(CanonicalModel):
+    """Which item a line is about, by every identifier the partner gave — without a quantity.
+
+    The base of every line. :class:`DocumentLine` adds the one quantity most lines have; lines that
+    carry several quantities (an order response line: ordered *and* confirmed) extend this directly,
+    so no document has a ``quantity`` whose meaning the reader must guess. ``notes`` and
+    ``references`` are declared by each subclass, after its quantities, so that the JSON of every
+    line reads identifiers → quantities → the rest.
     """
 
     line_number: str
@@ -103,6 +127,34 @@ class DocumentLine(CanonicalModel):
     seller_item_id: str | None = None
     erp_item_id: str | None = None
     description: str | None = None
+
+
+class AllowanceCharge(CanonicalModel):
+    """A discount (allowance) or surcharge (charge), at document or line level.
+
+    EN 16931 BG-20/BG-21 (document) and BG-27/BG-28 (line); EDIFACT ALC + MOA 204/23 + PCD + TAX;
+    X12 SAC; UBL ``AllowanceCharge``. ``amount`` is always positive: ``is_charge`` gives the sign, as in
+    every one of those standards. ``reason_code`` keeps the code as sent (UNCL 5189/7161, X12 SAC02).
+    """
+
+    is_charge: bool
+    amount: Money
+    reason: str | None = None
+    reason_code: str | None = None
+    base_amount: Money | None = None
+    percent: Percent | None = None
+    tax_category: str | None = None
+    tax_rate: Percent | None = None
+
+
+class DocumentLine(ItemLine):
+    """What most document lines have: which item (by every identifier the partner gave), how many.
+
+    ``erp_item_id`` is the ERP SKU found through the partner profile from the GTIN or the partner's
+    item numbers; ``unit`` is the unit after the profile's unit mapping. ``quantity`` means what the
+    document is about: ordered (purchase order), despatched (delivery note), invoiced (invoice).
+    """
+
     quantity: Quantity
     unit: str
     notes: list[str] = Field(default_factory=list)

@@ -11,6 +11,9 @@ from types import MappingProxyType
 from typing import Any
 
 from translators.documents.common import CanonicalModel
+from translators.documents.delivery_note import DeliveryNote
+from translators.documents.invoice import Invoice
+from translators.documents.order_response import OrderResponse
 from translators.documents.purchase_order import PurchaseOrder
 
 JSON_SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
@@ -18,6 +21,9 @@ JSON_SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
 DOCUMENT_MODELS: Mapping[str, type[CanonicalModel]] = MappingProxyType(
     {
         "purchase_order": PurchaseOrder,
+        "order_response": OrderResponse,
+        "delivery_note": DeliveryNote,
+        "invoice": Invoice,
     }
 )
 """Document type name (the ``document_type`` field of each model) → model class. Read-only."""

@@ -557,7 +557,7 @@ def test_map_message_picks_the_orders_map_by_message_type() -> None:
 
 
 def test_message_type_without_a_map_is_unsupported_message_type_at_unh() -> None:
-    message = make_message(seg("BGM", "351", "D-1"), message_type="DESADV", reference="77")
+    message = make_message(seg("BGM", "632", "R-1"), message_type="RECADV", reference="77")
     result = map_message(message, make_interchange(message), acme_profile())
     error = only_error(result.errors)
     assert result.document is None
@@ -568,7 +568,7 @@ def test_message_type_without_a_map_is_unsupported_message_type_at_unh() -> None
         1,
     )
     assert (error.location.element, error.location.component) == (2, 1)
-    assert "DESADV" in error.text and "ORDERS" in error.text
+    assert "RECADV" in error.text and "ORDERS" in error.text
 
 
 # -- real interchange text -----------------------------------------------------------------------

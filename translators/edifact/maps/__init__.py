@@ -11,7 +11,10 @@ from collections.abc import Callable, Mapping
 from types import MappingProxyType
 from typing import Any
 
+from translators.edifact.maps.desadv import map_desadv
+from translators.edifact.maps.invoic import map_invoic
 from translators.edifact.maps.orders import map_orders
+from translators.edifact.maps.ordrsp import map_ordrsp
 from translators.edifact.maps.result import MapResult, ProfileWithCodes
 from translators.edifact.model import Interchange, Message
 from translators.errors import EdiError, Location
@@ -21,6 +24,9 @@ MessageMap = Callable[[Message, Interchange, ProfileWithCodes | None], MapResult
 MAPS: Mapping[str, MessageMap] = MappingProxyType(
     {
         "ORDERS": map_orders,
+        "ORDRSP": map_ordrsp,
+        "DESADV": map_desadv,
+        "INVOIC": map_invoic,
     }
 )
 """UNH message type → map. Read-only; a new message type is a new module plus one line here."""
@@ -55,4 +61,4 @@ def map_message(
     return MapResult(document=None, errors=[error])
 
 
-__all__ = ["MAPS", "MapResult", "map_message", "map_orders"]
+__all__ = ["MAPS", "MapResult", "map_desadv", "map_invoic", "map_message", "map_orders", "map_ordrsp"]
