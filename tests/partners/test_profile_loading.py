@@ -76,7 +76,7 @@ def test_demo_supplier_one_sends_desadv_and_invoic_and_gets_contrl_on_request(de
     supplier = demo.get("supplier-one")
     assert supplier is not None
     assert supplier.role == "supplier"
-    assert supplier.inbound_messages == ["DESADV", "INVOIC"]
+    assert supplier.inbound_messages == ["ORDRSP", "DESADV", "INVOIC"]
     assert supplier.acknowledgements.contrl == "on_request"
     assert supplier.codes.party("4012345500004") == "SUPP-2001"
 
