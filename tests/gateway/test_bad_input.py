@@ -122,3 +122,20 @@ def test_worker_keeps_going_after_bad_input(gateway, submit, fetch, drain, edifa
     assert drain(gateway) == 2
     assert fetch(bad)["status"] == "rejected"
     assert fetch(good)["status"] == "processed"
+
+
+def test_structure_error_is_answered_with_ucs_and_ucd_pointing_at_the_element(
+    gateway, submit, fetch, drain, edifact_fixture
+):
+    body = edifact_fixture(ORDER).replace(b"DTM+137:20260115:102", b"DTM+137:20260115:999")
+    result = _process(gateway, submit, fetch, drain, body)
+    assert result["status"] == "rejected"
+    [error] = result["errors"]
+    assert error["code"] == "INVALID_CODE" and error["syntax_code"] == "12"
+    assert error["location"]["segment_tag"] == "DTM" and error["location"]["message_segment"] == 3
+    assert (error["location"]["element"], error["location"]["component"]) == (1, 3)
+    segments = read_interchange(result["acknowledgements"][0]["raw"]).messages[0].segments
+    ucs = next(s for s in segments if s.tag == "UCS")
+    ucd = next(s for s in segments if s.tag == "UCD")
+    assert ucs.elements[0] == ["3"]
+    assert ucd.elements == [["12"], ["1", "3"]]

@@ -7,6 +7,7 @@ from partners.profile import PartnerProfile
 from translators.edifact.maps import map_message
 from translators.edifact.model import Interchange, Message
 from translators.edifact.reader import read_interchanges
+from translators.edifact.validator import validate_message
 from translators.errors import EdiError, EdiSyntaxError, Location
 from translators.outcome import (
     InterchangeOutcome,
@@ -15,6 +16,10 @@ from translators.outcome import (
     resolve_partner,
     type_not_agreed,
 )
+
+# A message whose directory edigate has no definition for cannot be checked, which does not make it
+# wrong: its map still reads it strictly, and the profile decides which types a partner may send.
+UNCHECKABLE = frozenset({"UNKNOWN_MESSAGE_DEFINITION"})
 
 
 def translate_edifact(data: bytes, directory: PartnerDirectory, channel_partner: str | None) -> Translation:
@@ -63,6 +68,10 @@ def _interchange(
 def _message(
     message: Message, interchange: Interchange, partner: PartnerProfile | None, *, rejected: bool
 ) -> MessageOutcome:
+    # Structure problems are syntax errors of the message: they go into its CONTRL like envelope ones.
+    message.errors.extend(
+        e for e in validate_message(message, interchange.separators.decimal) if e.code not in UNCHECKABLE
+    )
     outcome = MessageOutcome(message, None, list(message.errors), message.identifier)
     if outcome.errors or rejected or partner is None:
         # A message in a rejected interchange is rejected with it; mapping it would only add noise.

@@ -247,7 +247,7 @@ def test_totals_that_do_not_add_up_are_a_located_totals_mismatch_and_not_correct
     error = only_error(result.errors)
     assert error.code == "TOTALS_MISMATCH"
     loc = error.location
-    assert (loc.segment_tag, loc.message_segment, loc.element, loc.component) == ("MOA", 53, 1, 2)
+    assert (loc.segment_tag, loc.message_segment, loc.element, loc.component) == ("MOA", 54, 1, 2)
     assert "119.97" in error.text and "118.97" in error.text
     # The document comes back next to its error, with the amounts as the supplier stated them, for the
     # dashboard; the result is not ok, and a message with errors hands the ERP no document.
