@@ -12,6 +12,8 @@ from translators.detect import detect_syntax
 from translators.edifact.translate import translate_edifact
 from translators.errors import EdiError
 from translators.outcome import InterchangeOutcome, MessageOutcome, Translation
+from translators.x12.translate import translate_x12
+from translators.xml.translate import translate_xml
 
 __all__ = ["InterchangeOutcome", "MessageOutcome", "Translation", "translate"]
 
@@ -22,6 +24,10 @@ def translate(data: bytes, directory: PartnerDirectory, *, channel_partner: str 
     syntax = detect_syntax(data)
     if syntax == "edifact":
         return translate_edifact(data, directory, channel_partner)
+    if syntax == "xml":
+        return translate_xml(data, directory, channel_partner)
+    if syntax == "x12":
+        return translate_x12(data, directory, channel_partner)
     if syntax == "empty":
         return Translation(
             syntax,
@@ -29,14 +35,13 @@ def translate(data: bytes, directory: PartnerDirectory, *, channel_partner: str 
                 EdiError("EMPTY_INPUT", "the body is empty; expected an interchange", level="interchange")
             ],
         )
-    what = {"unknown": "unrecognised content", "x12": "ANSI X12", "xml": "XML"}[syntax]
     return Translation(
         syntax,
         errors=[
             EdiError(
                 "UNSUPPORTED_SYNTAX",
-                f"{what} is not accepted here yet; "
-                "expected a UN/EDIFACT interchange starting with UNA or UNB",
+                "unrecognised content; expected a UN/EDIFACT interchange (UNA/UNB), "
+                "an ANSI X12 interchange (ISA) or an XML document",
                 level="interchange",
             )
         ],

@@ -84,10 +84,10 @@ class Interchange(Base):
     syntax: Mapped[str] = mapped_column(String(16))
     partner_id: Mapped[str | None] = mapped_column(String(64))
     sender_id: Mapped[str] = mapped_column(String(64))
-    sender_qualifier: Mapped[str] = mapped_column(String(8))
+    sender_qualifier: Mapped[str] = mapped_column(String(32))  # UNB 0007, ISA05, XML scheme (NetworkID…)
     recipient_id: Mapped[str] = mapped_column(String(64))
-    recipient_qualifier: Mapped[str] = mapped_column(String(8))
-    control_reference: Mapped[str] = mapped_column(String(35), index=True)
+    recipient_qualifier: Mapped[str] = mapped_column(String(32))
+    control_reference: Mapped[str] = mapped_column(String(128), index=True)  # XML: "<type>:<number>"
     syntax_identifier: Mapped[str | None] = mapped_column(String(8))
     syntax_version: Mapped[int | None] = mapped_column(Integer)
     prepared_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
@@ -106,8 +106,8 @@ class InterchangeKey(Base):
 
     syntax: Mapped[str] = mapped_column(String(16), primary_key=True)
     sender_id: Mapped[str] = mapped_column(String(64), primary_key=True)
-    sender_qualifier: Mapped[str] = mapped_column(String(8), primary_key=True)
-    control_reference: Mapped[str] = mapped_column(String(35), primary_key=True)
+    sender_qualifier: Mapped[str] = mapped_column(String(32), primary_key=True)
+    control_reference: Mapped[str] = mapped_column(String(128), primary_key=True)
     interchange_id: Mapped[int] = mapped_column(ForeignKey("interchanges.id"))
 
 

@@ -73,3 +73,50 @@ def test_naive_datetimes_are_refused(gateway):
 def test_sqlite_runs_in_wal_mode(gateway):
     with gateway.engine.connect() as conn:
         assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+
+
+def test_identity_columns_hold_xml_schemes_and_long_document_keys(gateway):
+    from gateway.database.models import Interchange, InterchangeKey
+
+    with gateway.sessions.begin() as session:
+        session.add(
+            Transmission(
+                id="t3",
+                channel="rest",
+                received_at=datetime.now(UTC),
+                sha256="0" * 64,
+                size=0,
+                status="received",
+                transport={},
+                errors=[],
+            )
+        )
+        session.flush()
+        row = Interchange(
+            transmission_id="t3",
+            position=1,
+            syntax="xml",
+            sender_id="AN01000000001",
+            sender_qualifier="NetworkID",
+            recipient_id="x",
+            recipient_qualifier="NetworkID",
+            control_reference="DespatchAdvice:" + "9" * 100,
+            status="accepted",
+            errors=[],
+        )
+        session.add(row)
+        session.flush()
+        session.add(
+            InterchangeKey(
+                syntax="xml",
+                sender_id="AN01000000001",
+                sender_qualifier="NetworkID",
+                control_reference=row.control_reference,
+                interchange_id=row.id,
+            )
+        )
+    with gateway.sessions() as session:
+        stored = session.get(
+            InterchangeKey, ("xml", "AN01000000001", "NetworkID", "DespatchAdvice:" + "9" * 100)
+        )
+        assert stored is not None and stored.interchange_id == row.id

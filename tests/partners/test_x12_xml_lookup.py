@@ -109,7 +109,7 @@ def test_demo_globex_is_an_x12_004010_supplier_with_997(demo: PartnerDirectory):
         "00401",
         "997",
     )
-    assert globex.inbound_messages == ["856", "810"]
+    assert globex.inbound_messages == ["855", "856", "810"]
 
 
 def test_demo_initech_is_a_ubl_supplier_with_application_response_on_error(demo: PartnerDirectory):

@@ -16,13 +16,10 @@ a segment and is not counted.
 
 from __future__ import annotations
 
-import gc
-import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from translators import collector
 from translators.edifact import charset
 from translators.edifact.model import Group, Interchange, Message, Segment, Separators
 from translators.edifact.tokenizer import (
@@ -45,7 +42,7 @@ _UTF8_BOM = b"\xef\xbb\xbf"
 
 def read_interchange(data: bytes | str) -> Interchange:
     """Read the first interchange; anything after its UNZ is reported as ``TRAILING_DATA``."""
-    with _collector_paused() as pause:
+    with collector.paused() as pause:
         interchange = _read_first(data)
         pause.allocated = _segment_count([interchange])
     return interchange
@@ -57,7 +54,7 @@ def read_interchanges(data: bytes | str) -> list[Interchange]:
     Data between or after interchanges is reported on the interchange before it. A later
     interchange whose UNB cannot be read becomes an error of the one before it, never an exception.
     """
-    with _collector_paused() as pause:
+    with collector.paused() as pause:
         interchanges = _read_all(data)
         pause.allocated = _segment_count(interchanges)
     return interchanges
@@ -200,70 +197,6 @@ def _read_span(source: _Source, span: Span) -> Interchange:
     _check_unb(interchange)
     _Envelope(interchange, span.complete).read(segments[1:])
     return interchange
-
-
-# Reads that built at least this many segments skip the young generations of the collector.
-PROMOTE_AFTER_SEGMENTS = 20_000
-
-
-@dataclass(slots=True)
-class _Pause:
-    allocated: int = 0  # segments built while the collector was paused
-
-
-class _CollectorGate:
-    """Counts concurrent readers so the collector is switched off by the first and back on by the
-    last: the collector is process-wide, and two worker threads toggling it independently could
-    otherwise leave it off for good."""
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._readers = 0
-        self._was_enabled = False
-        self._allocated = 0
-
-    def enter(self) -> None:
-        with self._lock:
-            if self._readers == 0:
-                self._was_enabled = gc.isenabled()
-                self._allocated = 0
-                gc.disable()
-            self._readers += 1
-
-    def leave(self, allocated: int) -> None:
-        with self._lock:
-            self._readers -= 1
-            self._allocated += allocated
-            if self._readers:
-                return
-            if self._allocated >= PROMOTE_AFTER_SEGMENTS and gc.get_freeze_count() == 0:
-                gc.freeze()
-                gc.unfreeze()
-            if self._was_enabled:
-                gc.enable()
-
-
-_COLLECTOR_GATE = _CollectorGate()
-
-
-@contextmanager
-def _collector_paused() -> Iterator[_Pause]:
-    """Hold off Python's cyclic garbage collector while segments are built.
-
-    Reading allocates hundreds of thousands of small lists that form no cycles. With the collector
-    on, every allocation burst triggers a collection that rescans all of them (reading a 2 MB file
-    took three times longer). After a large read, the new objects are moved straight to the oldest
-    generation (``gc.freeze()`` + ``gc.unfreeze()``) instead of being traversed once more by the
-    first young collection, which would cost half as much again as the read itself. That also
-    promotes other young objects of the process, so it is only done after large reads and never
-    when someone else has frozen objects (``gc.get_freeze_count()``), whose freeze it would undo.
-    """
-    pause = _Pause()
-    _COLLECTOR_GATE.enter()
-    try:
-        yield pause
-    finally:
-        _COLLECTOR_GATE.leave(pause.allocated)
 
 
 def _syntax_version(header: Segment, errors: list[EdiError]) -> int:

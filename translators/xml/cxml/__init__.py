@@ -1,0 +1,1 @@
+"""cXML maps: OrderRequest, ConfirmationRequest, ShipNoticeRequest, InvoiceDetailRequest → canonical."""
