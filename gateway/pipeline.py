@@ -31,6 +31,7 @@ from gateway.database.models import (
 from gateway.database.models import (
     Message as MessageRow,
 )
+from gateway.delivery import outbound_filename, queue_delivery
 from partners.profile import PartnerProfile
 from translators.edifact.charset import codec_for
 from translators.edifact.contrl import build_contrl
@@ -333,8 +334,11 @@ def _record_ack(
         size=size,
         created_at=gw.clock(),
         resent_of_id=resent_of,
+        delivery_state="pending",
     )
+    ack.filename = outbound_filename(partner.id, ack.type, control_reference, row.syntax, ack.created_at)
     session.add(ack)
+    queue_delivery(session, ack, ack.created_at)
     run.events.append(
         AuditEntry(
             ACTOR,

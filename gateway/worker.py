@@ -22,6 +22,7 @@ from archive.audit import AuditEntry
 from gateway.context import Gateway
 from gateway.database.audit_log import append_events
 from gateway.database.models import Transmission, WorkItem
+from gateway.delivery import DELIVER_ACKNOWLEDGEMENT, deliver_acknowledgement, record_delivery_failure
 from gateway.intake import PROCESS_TRANSMISSION
 from gateway.pipeline import process_transmission
 
@@ -105,6 +106,8 @@ class Worker:
             if transmission is None:
                 raise LookupError(f"transmission {item.subject_id} does not exist")
             process_transmission(self.gw, session, transmission)
+        elif item.kind == DELIVER_ACKNOWLEDGEMENT:
+            append_events(session, deliver_acknowledgement(self.gw, session, item.subject_id), self.gw.clock)
         else:
             raise ValueError(f"unknown work item kind {item.kind!r}")
 
@@ -121,6 +124,10 @@ class Worker:
             current.lease_until = None
             # Back off so a failing item does not spin; an operator can replay it at once.
             current.available_at = self.gw.clock() + timedelta(seconds=2**current.attempts)
+            subject_type = "transmission"
+            if current.kind == DELIVER_ACKNOWLEDGEMENT:
+                subject_type = "acknowledgement"
+                record_delivery_failure(session, current.subject_id, final)
             if current.kind == PROCESS_TRANSMISSION:
                 transmission = session.get(Transmission, current.subject_id)
                 if transmission is not None:
@@ -139,9 +146,9 @@ class Worker:
                 [
                     AuditEntry(
                         "worker",
-                        "transmission",
+                        subject_type,
                         current.subject_id,
-                        "processing_failed",
+                        "processing_failed" if subject_type == "transmission" else "delivery_failed",
                         {"error": reason, "attempt": current.attempts, "final": final},
                     )
                 ],

@@ -381,6 +381,9 @@ class PartnerProfile(BaseModel):
     acknowledgements: AckPolicy = Field(default_factory=AckPolicy)
     codes: CodeMaps = Field(default_factory=CodeMaps)
     enabled: bool = True
+    # How acknowledgements and documents we send reach the partner: "rest" keeps them for the
+    # partner to fetch through the API; "sftp" and "as2" send them over that channel.
+    delivery: Literal["rest", "sftp", "as2"] = "rest"
 
     def accepts_message(self, message_type: str) -> bool:
         """Whether this partner may send ``message_type`` (e.g. ``ORDERS``); empty list = anything."""

@@ -157,6 +157,11 @@ class Acknowledgement(Base):
     size: Mapped[int] = mapped_column(BigInteger)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     resent_of_id: Mapped[str | None] = mapped_column(ForeignKey("acknowledgements.id"))
+    filename: Mapped[str | None] = mapped_column(String(255))
+    delivery_state: Mapped[str] = mapped_column(
+        String(16), default="pending"
+    )  # pending|delivered|retrying|failed
+    delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
 class ControlCounter(Base):

@@ -113,5 +113,5 @@ def test_separate_worker_process_processes_what_serve_accepted(gateway, submit, 
         gateway.settings.resolved_database_url(),
     ]
     assert main(["worker", "--once", *args]) == 0
-    assert "processed 1 work item(s)" in capsys.readouterr().out
+    assert "processed 2 work item(s)" in capsys.readouterr().out  # the order and its CONTRL delivery
     assert fetch(message_id)["status"] == "processed"

@@ -18,7 +18,7 @@ def test_acme_order_becomes_a_purchase_order_with_positive_contrl(
     gateway, submit, fetch, drain, edifact_fixture
 ):
     message_id = submit(edifact_fixture("acme_orders_d96a.edi")).json()["id"]
-    assert drain(gateway) == 1
+    assert drain(gateway) == 2  # processing, then delivering the CONTRL
     result = fetch(message_id)
 
     assert result["status"] == "processed"
@@ -65,11 +65,15 @@ def test_acme_order_becomes_a_purchase_order_with_positive_contrl(
         ack_row = session.execute(select(Acknowledgement)).scalar_one()
         assert gateway.archive.get(ack_row.sha256).decode("latin-1") == ack["raw"]
         ack_events = (
-            session.execute(select(AuditEvent.action).where(AuditEvent.subject_id == ack_row.id))
+            session.execute(
+                select(AuditEvent.action).where(AuditEvent.subject_id == ack_row.id).order_by(AuditEvent.seq)
+            )
             .scalars()
             .all()
         )
-        assert ack_events == ["acknowledgement_created"]
+        assert ack_events == ["acknowledgement_created", "acknowledgement_delivered"]
+        assert ack_row.delivery_state == "delivered" and ack_row.delivered_at is not None
+        assert ack_row.filename.startswith("acme-retail_CONTRL_1_") and ack_row.filename.endswith(".edi")
 
 
 def test_our_contrl_control_numbers_count_up_per_partner(gateway, submit, fetch, drain, edifact_fixture):

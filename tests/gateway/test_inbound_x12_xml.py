@@ -64,7 +64,9 @@ def test_same_ubl_invoice_twice_is_a_duplicate(gateway, submit, fetch, drain):
 
 
 def test_xml_with_entity_declaration_is_refused_and_kept(gateway, submit, fetch, drain):
-    body = b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]><Invoice>&e;</Invoice>'
+    body = (
+        b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]><Invoice>&e;</Invoice>'
+    )
     message_id = submit(body, key="demo-initech-key").json()["id"]
     drain(gateway)
     result = fetch(message_id, key="demo-initech-key")

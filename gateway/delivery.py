@@ -1,0 +1,113 @@
+"""Sending what we produce to a partner over the channel its profile names.
+
+Acknowledgements (and, later, outgoing documents) are stored first, then delivered by a work item,
+so a channel that is down delays a delivery but never loses it. Each channel contributes one
+function to ``DELIVERERS``; "rest" keeps the file for the partner to fetch through the API.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from types import MappingProxyType
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from archive.audit import AuditEntry
+from gateway.context import Gateway
+from gateway.database.models import Acknowledgement, WorkItem
+from partners.profile import PartnerProfile
+
+DELIVER_ACKNOWLEDGEMENT = "deliver_acknowledgement"
+
+_EXTENSIONS = {"edifact": "edi", "x12": "x12", "xml": "xml"}
+
+
+class DeliveryError(Exception):
+    """The channel could not take the file now; the work item is retried with back-off."""
+
+
+@dataclass(frozen=True, slots=True)
+class OutboundFile:
+    partner: PartnerProfile
+    kind: str  # CONTRL, APERAK, TA1, 997, 999, ApplicationResponse …
+    control_reference: str
+    filename: str
+    data: bytes
+    sha256: str
+    subject_id: str  # the acknowledgement (or outgoing interchange) id
+
+
+Deliverer = Callable[[Gateway, OutboundFile], dict[str, Any]]
+"""Sends one file; returns transport details for the audit trail; raises DeliveryError to retry."""
+
+
+def _keep_for_api(_gw: Gateway, item: OutboundFile) -> dict[str, Any]:
+    return {"channel": "rest", "note": "kept for the partner to fetch with GET /v1/messages/{id}"}
+
+
+def _deliverers() -> Mapping[str, Deliverer]:
+    # Channel modules are imported here, not at the top, so the REST-only gateway needs none of them.
+    table: dict[str, Deliverer] = {"rest": _keep_for_api}
+    return MappingProxyType(table)
+
+
+def outbound_filename(partner_id: str, kind: str, control_reference: str, syntax: str, at: datetime) -> str:
+    """Unique and meaningful: who it is for, what it is, its control number, when it was made."""
+    safe_ref = "".join(c if c.isalnum() or c in "-_" else "_" for c in control_reference)
+    return f"{partner_id}_{kind}_{safe_ref}_{at:%Y%m%dT%H%M%S%fZ}.{_EXTENSIONS.get(syntax, 'txt')}"
+
+
+def queue_delivery(session: Session, ack: Acknowledgement, now: datetime) -> None:
+    session.add(
+        WorkItem(
+            kind=DELIVER_ACKNOWLEDGEMENT,
+            subject_id=ack.id,
+            state="queued",
+            attempts=0,
+            available_at=now,
+            created_at=now,
+        )
+    )
+
+
+def deliver_acknowledgement(gw: Gateway, session: Session, ack_id: str) -> list[AuditEntry]:
+    ack = session.get(Acknowledgement, ack_id)
+    if ack is None:
+        raise LookupError(f"acknowledgement {ack_id} does not exist")
+    partner = gw.partners.get(ack.partner_id or "")
+    if partner is None:
+        raise DeliveryError(f"partner {ack.partner_id!r} has no profile any more")
+    deliverer = _deliverers().get(partner.delivery)
+    if deliverer is None:
+        raise DeliveryError(f"delivery channel {partner.delivery!r} is not available in this gateway")
+    item = OutboundFile(
+        partner=partner,
+        kind=ack.type,
+        control_reference=ack.control_reference,
+        filename=ack.filename
+        or outbound_filename(partner.id, ack.type, ack.control_reference, "edifact", ack.created_at),
+        data=gw.archive.get(ack.sha256),
+        sha256=ack.sha256,
+        subject_id=ack.id,
+    )
+    details = deliverer(gw, item)
+    ack.delivery_state = "delivered"
+    ack.delivered_at = gw.clock()
+    return [
+        AuditEntry(
+            "worker",
+            "acknowledgement",
+            ack.id,
+            "acknowledgement_delivered",
+            {"channel": partner.delivery, "filename": item.filename, **details},
+        )
+    ]
+
+
+def record_delivery_failure(session: Session, ack_id: str, final: bool) -> None:
+    ack = session.get(Acknowledgement, ack_id)
+    if ack is not None:
+        ack.delivery_state = "failed" if final else "retrying"
