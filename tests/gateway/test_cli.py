@@ -115,3 +115,13 @@ def test_separate_worker_process_processes_what_serve_accepted(gateway, submit, 
     assert main(["worker", "--once", *args]) == 0
     assert "processed 2 work item(s)" in capsys.readouterr().out  # the order and its CONTRL delivery
     assert fetch(message_id)["status"] == "processed"
+
+
+def test_translate_can_write_ubl_xml(tmp_path, capsys):
+    from translators.xml.parser import read_xml
+
+    assert main(["translate", str(FIXTURE), "--demo", "--format", "ubl"]) == 0
+    document = read_xml(capsys.readouterr().out.encode("utf-8"))
+    assert document.kind == "ubl" and document.document_type == "Order"
+    ns = {"cbc": "urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2"}
+    assert document.root.findtext("cbc:ID", namespaces=ns) == "PO-2026-0042"
