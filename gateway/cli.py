@@ -78,6 +78,13 @@ def _parser() -> argparse.ArgumentParser:
         cmd.add_argument("--data-dir", type=Path, help=argparse.SUPPRESS)
         cmd.set_defaults(handler=handler)
 
+    ack = sub.add_parser("ack", help="print the acknowledgements edigate would send for a file")
+    ack.add_argument("file", type=Path)
+    ack.add_argument("--partners", dest="partners_dir", type=Path, help="partner profiles folder")
+    ack.add_argument("--demo", action="store_true", help="use the demo partners")
+    ack.add_argument("--data-dir", type=Path, help=argparse.SUPPRESS)
+    ack.set_defaults(handler=_ack)
+
     partners = sub.add_parser("partners", help="partner profiles")
     partners_sub = partners.add_subparsers(metavar="ACTION")
     lint = partners_sub.add_parser("lint", help="check a folder of profiles")
@@ -218,6 +225,37 @@ def _validate(args: argparse.Namespace) -> int:
     if not root.is_dir() and results[0].ok:
         print(f"{root}: valid ({len(results[0].translation.documents)} document(s))")
     return 0 if all(r.ok for r in results) else 1
+
+
+def _ack(args: argparse.Namespace) -> int:
+    """Dry run: control numbers start at 1 here, the gateway draws them from its counters."""
+    from collections import Counter
+
+    from gateway.context import utc_now
+    from translators.acknowledge import plan_acknowledgements
+    from translators.translate import translate
+
+    directory = _load_partners(args)
+    result = translate(args.file.read_bytes(), directory)
+    counters: Counter[tuple[str, str]] = Counter()
+
+    def next_number(partner_id: str, kind: str) -> int:
+        counters[partner_id, kind] += 1
+        return counters[partner_id, kind]
+
+    planned_any = False
+    for outcome in result.interchanges:
+        for planned in plan_acknowledgements(
+            outcome, directory.company, next_number=next_number, now=utc_now()
+        ):
+            planned_any = True
+            partner = outcome.partner.id if outcome.partner else "?"
+            print(f"# {planned.type} ({planned.status}) to {partner}, control {planned.control_reference}")
+            print(planned.raw.decode("latin-1"))
+    if not planned_any:
+        reason = "; ".join(str(e) for e in result.errors) or "the partner's policy asks for none"
+        print(f"# no acknowledgement would be sent: {reason}", file=sys.stderr)
+    return 0
 
 
 def _partners_lint(args: argparse.Namespace) -> int:

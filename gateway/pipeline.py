@@ -33,8 +33,7 @@ from gateway.database.models import (
 )
 from gateway.delivery import outbound_filename, queue_delivery
 from partners.profile import PartnerProfile
-from translators.edifact.charset import codec_for
-from translators.edifact.contrl import build_contrl
+from translators.acknowledge import plan_acknowledgements
 from translators.errors import EdiError
 from translators.translate import InterchangeOutcome, translate
 
@@ -179,7 +178,7 @@ def _store_interchange(
         if accepted:
             _store_document(gw, session, run, message_row, message_outcome.document)
 
-    if outcome.syntax == "edifact" and outcome.partner is not None and _wants_contrl(outcome):
+    if outcome.partner is not None:
         _acknowledge(gw, session, run, row, outcome, duplicate_of)
 
 
@@ -233,19 +232,6 @@ def _store_document(gw: Gateway, session: Session, run: _Run, message_row: Messa
     )
 
 
-def _wants_contrl(outcome: InterchangeOutcome) -> bool:
-    """UNB 0031 = 1 always gets a CONTRL; otherwise the partner's policy decides."""
-    assert outcome.partner is not None
-    if outcome.interchange.ack_requested == "1":
-        return True
-    policy = outcome.partner.acknowledgements.contrl
-    return policy == "always" or (policy == "on_error" and not _fully_accepted(outcome))
-
-
-def _fully_accepted(outcome: InterchangeOutcome) -> bool:
-    return outcome.accepted and all(m.accepted for m in outcome.messages)
-
-
 def _acknowledge(
     gw: Gateway,
     session: Session,
@@ -256,52 +242,52 @@ def _acknowledge(
 ) -> None:
     partner: PartnerProfile = outcome.partner  # type: ignore[assignment]
     if duplicate_of is not None and _same_bytes(session, duplicate_of, run.transmission):
-        # An identical retransmission gets the acknowledgement it got the first time, unchanged.
-        original = session.execute(
-            select(Acknowledgement).where(
-                Acknowledgement.interchange_id == duplicate_of.id, Acknowledgement.type == "CONTRL"
+        # An identical retransmission gets the acknowledgements it got the first time, unchanged.
+        originals = (
+            session.execute(
+                select(Acknowledgement)
+                .where(Acknowledgement.interchange_id == duplicate_of.id)
+                .order_by(Acknowledgement.created_at)
             )
-        ).scalar_one_or_none()
-        if original is not None:
+            .scalars()
+            .all()
+        )
+        for original in originals:
             _record_ack(
                 gw,
                 session,
                 run,
                 row,
                 partner,
+                original.type,
                 original.control_reference,
                 original.sha256,
                 original.size,
                 original.status,
                 resent_of=original.id,
             )
+        if originals:
             return
-    control_number = str(next_control_number(session, partner.id, "edifact_interchange"))
-    text = build_contrl(
-        outcome.interchange,
-        sender=gw.partners.company.edifact,
-        control_reference=control_number,
-        prepared_at=gw.clock(),
-        extra_errors=[e for e in outcome.errors if e not in outcome.interchange.errors],
-        message_errors=_map_errors_by_message(outcome),
-    )
-    if text is None:  # never answer a CONTRL with a CONTRL
-        return
-    # The CONTRL speaks the partner's declared character set; '?' stands in for what it cannot hold.
-    raw = text.encode(codec_for(outcome.interchange.syntax_identifier) or "latin-1", errors="replace")
-    sha256 = gw.archive.put(raw)
-    status = "accepted" if _fully_accepted(outcome) else "rejected"
-    _record_ack(gw, session, run, row, partner, control_number, sha256, len(raw), status)
 
+    def next_number(partner_id: str, kind: str) -> int:
+        return next_control_number(session, partner_id, kind)
 
-def _map_errors_by_message(outcome: InterchangeOutcome) -> dict[str, list[EdiError]]:
-    """Errors found after reading (mapping, agreement) that CONTRL must also report per message."""
-    out: dict[str, list[EdiError]] = {}
-    for message_outcome in outcome.messages:
-        extra = [e for e in message_outcome.errors if e not in message_outcome.message.errors]
-        if extra:
-            out[message_outcome.message.reference] = extra
-    return out
+    for planned in plan_acknowledgements(
+        outcome, gw.partners.company, next_number=next_number, now=gw.clock()
+    ):
+        sha256 = gw.archive.put(planned.raw)
+        _record_ack(
+            gw,
+            session,
+            run,
+            row,
+            partner,
+            planned.type,
+            planned.control_reference,
+            sha256,
+            len(planned.raw),
+            planned.status,
+        )
 
 
 def _same_bytes(session: Session, original: InterchangeRow, transmission: Transmission) -> bool:
@@ -315,6 +301,7 @@ def _record_ack(
     run: _Run,
     row: InterchangeRow,
     partner: PartnerProfile,
+    ack_type: str,
     control_reference: str,
     sha256: str,
     size: int,
@@ -324,7 +311,7 @@ def _record_ack(
     ack = Acknowledgement(
         id=str(uuid.uuid4()),
         direction="outbound",
-        type="CONTRL",
+        type=ack_type,
         status=status,
         partner_id=partner.id,
         transmission_id=run.transmission.id,
@@ -346,7 +333,7 @@ def _record_ack(
             ack.id,
             "acknowledgement_created",
             {
-                "type": "CONTRL",
+                "type": ack_type,
                 "status": status,
                 "control_reference": control_reference,
                 "sha256": sha256,

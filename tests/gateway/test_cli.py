@@ -125,3 +125,13 @@ def test_translate_can_write_ubl_xml(tmp_path, capsys):
     assert document.kind == "ubl" and document.document_type == "Order"
     ns = {"cbc": "urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2"}
     assert document.root.findtext("cbc:ID", namespaces=ns) == "PO-2026-0042"
+
+
+def test_ack_prints_the_contrl_that_would_be_sent(capsys):
+    from translators.edifact.reader import read_interchange
+
+    assert main(["ack", str(FIXTURE), "--demo"]) == 0
+    header, raw = capsys.readouterr().out.split("\n", 1)
+    assert header == "# CONTRL (accepted) to acme-retail, control 1"
+    uci = next(s for s in read_interchange(raw.strip()).messages[0].segments if s.tag == "UCI")
+    assert uci.elements[0] == ["ACME000123"] and uci.elements[3] == ["7"]
