@@ -38,6 +38,8 @@ from translators.errors import EdiError
 from translators.translate import InterchangeOutcome, translate
 
 ACTOR = "worker"
+# How each syntax's interchange acknowledgement says "duplicate": CONTRL 0085 26, TA1 TA105 025.
+DUPLICATE_CODES = {"edifact": "26", "x12": "TA1:025"}
 
 
 @dataclass
@@ -137,7 +139,7 @@ def _store_interchange(
                 f"(message {duplicate_of.transmission_id}); it is not processed again",
                 outcome.header_location,
                 level="interchange",
-                syntax_code="26",
+                syntax_code=DUPLICATE_CODES.get(outcome.syntax),
             )
         )
         run.event(

@@ -15,6 +15,8 @@ from translators.edifact.charset import codec_for
 from translators.edifact.contrl import build_contrl
 from translators.errors import EdiError
 from translators.outcome import InterchangeOutcome
+from translators.x12.acks.functional import functional_ack
+from translators.x12.acks.ta1 import interchange_rejected, ta1_interchange, ta1_needed
 
 NextNumber = Callable[[str, str], int]
 """(partner id, counter kind) → the next control number of that counter."""
@@ -40,6 +42,8 @@ def plan_acknowledgements(
         return []  # nobody to send it to: the error is visible through the API and the dashboard
     if outcome.syntax == "edifact":
         return _edifact(outcome, partner, company, next_number, now)
+    if outcome.syntax == "x12":
+        return _x12(outcome, partner, company, next_number, now)
     return []
 
 
@@ -88,3 +92,52 @@ def _errors_after_reading(outcome: InterchangeOutcome) -> dict[str, list[EdiErro
         if extra:
             out[message_outcome.message.reference] = extra
     return out
+
+
+def _x12(
+    outcome: InterchangeOutcome,
+    partner: PartnerProfile,
+    company: CompanyProfile,
+    next_number: NextNumber,
+    now: datetime,
+) -> list[PlannedAck]:
+    """A TA1 for the envelope (ISA14 = 1 or an envelope problem, per policy), then the 997 or 999
+    the partner is configured for, one per received group, in one interchange."""
+    interchange = outcome.interchange
+    policy = partner.acknowledgements
+    ours = (company.x12.qualifier, company.x12.id) if company.x12 is not None else None
+    theirs = (interchange.sender_qualifier, interchange.sender_id)
+    planned: list[PlannedAck] = []
+    if ta1_needed(interchange, outcome.errors, policy.ta1):
+        number = next_number(partner.id, "x12_interchange")
+        text = ta1_interchange(
+            interchange, outcome.errors, control_number=number, prepared_at=now, sender=ours, receiver=theirs
+        )
+        status = "rejected" if interchange_rejected(interchange, outcome.errors) else "accepted"
+        planned.append(PlannedAck("TA1", status, f"{number:09d}", text.encode("latin-1", errors="replace")))
+    if policy.functional in ("997", "999") and outcome.accepted:
+        if all(group.functional_id == "FA" for group in interchange.groups):
+            return planned  # acknowledgements are never acknowledged
+        number = next_number(partner.id, "x12_interchange")
+        errors_by_set = {
+            (m.message.group_control or "", m.message.control): m.errors for m in outcome.messages if m.errors
+        }
+        text = functional_ack(
+            interchange,
+            kind=policy.functional,
+            control_number=number,
+            group_control_number=next_number(partner.id, "x12_group"),
+            prepared_at=now,
+            errors_by_set=errors_by_set,
+            interchange_errors=outcome.errors,
+            sender=ours,
+            receiver=theirs,
+        )
+        if text is not None:
+            status = "accepted" if fully_accepted(outcome) else "rejected"
+            planned.append(
+                PlannedAck(
+                    policy.functional, status, f"{number:09d}", text.encode("latin-1", errors="replace")
+                )
+            )
+    return planned

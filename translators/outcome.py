@@ -133,7 +133,9 @@ def resolve_partner(
     return partner, errors
 
 
-def type_not_agreed(partner: PartnerProfile, message_type: str, location: Location) -> EdiError | None:
+def type_not_agreed(
+    partner: PartnerProfile, message_type: str, location: Location, syntax_code: str | None = "17"
+) -> EdiError | None:
     if partner.accepts_message(message_type):
         return None
     allowed = ", ".join(partner.inbound_messages)
@@ -142,5 +144,5 @@ def type_not_agreed(partner: PartnerProfile, message_type: str, location: Locati
         f"partner '{partner.id}' may send {allowed}, not {message_type}",
         location,
         level="message",
-        syntax_code="17",
+        syntax_code=syntax_code,  # CONTRL 17 "no agreement"; X12 AK5 1 "not supported"
     )

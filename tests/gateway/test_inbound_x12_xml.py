@@ -73,3 +73,36 @@ def test_xml_with_entity_declaration_is_refused_and_kept(gateway, submit, fetch,
     assert result["status"] == "rejected"
     assert result["errors"][0]["code"] == "XML_ENTITY_DECLARED"
     assert gateway.archive.get(result["sha256"]) == body
+
+
+def _segments(raw: str) -> list[str]:
+    return [s.strip() for s in raw.split("~") if s.strip()]
+
+
+def test_umbrella_850_gets_a_999_and_globex_810_a_997(gateway, submit, fetch, drain):
+    umbrella = submit((FIXTURES / "x12/umbrella_850_005010.edi").read_bytes(), key="demo-umbrella-key").json()
+    globex = submit((FIXTURES / "x12/globex_810_004010.edi").read_bytes(), key="demo-globex-key").json()
+    drain(gateway)
+    [ack_999] = fetch(umbrella["id"], key="demo-umbrella-key")["acknowledgements"]
+    [ack_997] = fetch(globex["id"], key="demo-globex-key")["acknowledgements"]
+    assert ack_999["type"] == "999" and ack_999["status"] == "accepted"
+    assert ack_997["type"] == "997" and ack_997["status"] == "accepted"
+    seg_999, seg_997 = _segments(ack_999["raw"]), _segments(ack_997["raw"])
+    assert seg_999[0].split("*")[6].strip() == "EDIGATEDEMO" and seg_999[0].split("*")[8].strip() == "UMBRELLA"
+    assert seg_999[0].split("*")[13] == ack_999["control_reference"] == "000000001"
+    assert "IK5*A" in seg_999 and "AK9*A*1*1*1" in seg_999
+    assert seg_997[2].startswith("ST*997*") and "AK5*A" in seg_997 and "AK9*A*1*1*1" in seg_997
+
+
+def test_x12_set_with_errors_is_rejected_in_the_999_with_segment_detail(gateway, submit, fetch, drain):
+    body = (FIXTURES / "x12/ack_umbrella_850_mixed_004010.edi").read_bytes()
+    message_id = submit(body, key="demo-umbrella-key").json()["id"]
+    drain(gateway)
+    result = fetch(message_id, key="demo-umbrella-key")
+    assert result["status"] == "processed"  # one of four sets is fine and goes on to the ERP
+    assert len(result["documents"]) == 1
+    [ack] = result["acknowledgements"]
+    segments = _segments(ack["raw"])
+    assert ack["type"] == "999" and ack["status"] == "rejected"
+    assert "AK9*P*4*4*1" in segments
+    assert "IK4*1*349*7*Q" in segments  # the bad code value, copied back

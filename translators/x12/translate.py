@@ -81,7 +81,7 @@ def _transaction(
         message_segment=1,
         group_ref=group.control,
     )
-    not_agreed = type_not_agreed(partner, ts.id, st)
+    not_agreed = type_not_agreed(partner, ts.id, st, code("AK5", "1"))
     if not_agreed is not None:
         outcome.errors.append(not_agreed)
         return outcome

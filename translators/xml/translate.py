@@ -132,7 +132,7 @@ def _document(
     outcome.messages.append(message_outcome)
     if errors or partner is None:
         return outcome
-    not_agreed = type_not_agreed(partner, document_type, root)
+    not_agreed = type_not_agreed(partner, document_type, root, None)
     if not_agreed is not None:
         message_outcome.errors.append(not_agreed)
         return outcome
