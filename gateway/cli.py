@@ -251,7 +251,7 @@ def _ack(args: argparse.Namespace) -> int:
             planned_any = True
             partner = outcome.partner.id if outcome.partner else "?"
             print(f"# {planned.type} ({planned.status}) to {partner}, control {planned.control_reference}")
-            print(planned.raw.decode("latin-1"))
+            print(planned.raw.decode("utf-8" if outcome.syntax == "xml" else "latin-1", errors="replace"))
     if not planned_any:
         reason = "; ".join(str(e) for e in result.errors) or "the partner's policy asks for none"
         print(f"# no acknowledgement would be sent: {reason}", file=sys.stderr)

@@ -235,12 +235,19 @@ def message_detail(gw: Gateway, session: Session, transmission: Transmission) ->
                 control_reference=a.control_reference,
                 created_at=a.created_at,
                 raw=gw.archive.get(a.sha256).decode(
-                    codec_for(charset.get(a.interchange_id or -1, "")) or "latin-1", errors="replace"
+                    _codec(charset.get(a.interchange_id or -1, "")), errors="replace"
                 ),
             )
             for a in acks
         ],
     )
+
+
+def _codec(syntax_identifier: str) -> str:
+    """Acknowledgements are written in the charset of what they answer; XML ones are UTF-8."""
+    if syntax_identifier in ("UBL", "cXML", "XML"):
+        return "utf-8"
+    return codec_for(syntax_identifier) or "latin-1"
 
 
 def _party(identifier: str, qualifier: str) -> str:

@@ -147,7 +147,7 @@ class Acknowledgement(Base):
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
     direction: Mapped[str] = mapped_column(String(8))  # outbound: we acknowledge; inbound: partner does
-    type: Mapped[str] = mapped_column(String(16))  # CONTRL, APERAK, TA1, 997, 999, MDN …
+    type: Mapped[str] = mapped_column(String(32))  # CONTRL, APERAK, TA1, 997, 999, ApplicationResponse …
     status: Mapped[str] = mapped_column(String(16))  # accepted | rejected | received
     partner_id: Mapped[str | None] = mapped_column(String(64), index=True)
     transmission_id: Mapped[str] = mapped_column(ForeignKey("transmissions.id"), index=True)

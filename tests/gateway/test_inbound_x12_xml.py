@@ -106,3 +106,22 @@ def test_x12_set_with_errors_is_rejected_in_the_999_with_segment_detail(gateway,
     assert ack["type"] == "999" and ack["status"] == "rejected"
     assert "AK9*P*4*4*1" in segments
     assert "IK4*1*349*7*Q" in segments  # the bad code value, copied back
+
+
+def test_ubl_invoice_that_does_not_add_up_gets_a_negative_application_response(gateway, submit, fetch, drain):
+    from translators.xml.application_response import parse_application_response
+    from translators.xml.parser import read_xml
+
+    body = (FIXTURES / "xml/initech_invoice_ubl.xml").read_bytes().replace(
+        b'<cbc:PayableAmount currencyID="EUR">240.30</cbc:PayableAmount>',
+        b'<cbc:PayableAmount currencyID="EUR">1.00</cbc:PayableAmount>',
+    )
+    message_id = submit(body, key="demo-initech-key").json()["id"]
+    drain(gateway)
+    result = fetch(message_id, key="demo-initech-key")
+    assert result["status"] == "rejected" and result["errors"][0]["code"] == "TOTAL_MISMATCH"
+    [ack] = result["acknowledgements"]
+    assert ack["type"] == "ApplicationResponse" and ack["status"] == "rejected"
+    report = parse_application_response(read_xml(ack["raw"].encode("utf-8")))
+    assert report.documents[0].document_id == "INI-2025-00731"
+    assert report.documents[0].response_code == "RE"

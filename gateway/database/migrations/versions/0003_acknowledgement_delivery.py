@@ -19,6 +19,8 @@ depends_on = None
 
 def upgrade() -> None:
     with op.batch_alter_table("acknowledgements") as batch:
+        # "ApplicationResponse" does not fit the first schema's 16 characters.
+        batch.alter_column("type", existing_type=sa.String(16), type_=sa.String(32), existing_nullable=False)
         batch.add_column(sa.Column("filename", sa.String(255), nullable=True))
         batch.add_column(sa.Column("delivery_state", sa.String(16), nullable=False, server_default="pending"))
         batch.add_column(sa.Column("delivered_at", UTCDateTime(), nullable=True))
@@ -29,3 +31,4 @@ def downgrade() -> None:
         batch.drop_column("delivered_at")
         batch.drop_column("delivery_state")
         batch.drop_column("filename")
+        batch.alter_column("type", existing_type=sa.String(32), type_=sa.String(16), existing_nullable=False)
