@@ -50,6 +50,7 @@ class _Run:
     events: list[AuditEntry] = field(default_factory=list)
     errors: list[EdiError] = field(default_factory=list)
     documents: int = 0
+    acknowledgements_received: int = 0
 
     def event(self, action: str, **details: Any) -> None:
         self.events.append(AuditEntry(ACTOR, "transmission", self.transmission.id, action, details))
@@ -73,7 +74,7 @@ def process_transmission(gw: Gateway, session: Session, transmission: Transmissi
         _store_interchange(gw, session, run, position, outcome)
 
     # Partly accepted files are "processed": their good documents go on, and ``errors`` names the rest.
-    status = "processed" if run.documents else "rejected"
+    status = "processed" if run.documents or run.acknowledgements_received else "rejected"
     transmission.status = status
     transmission.errors = [e.to_dict() for e in run.errors]
     transmission.processed_at = gw.clock()
@@ -177,11 +178,71 @@ def _store_interchange(
         session.flush()
         if run.transmission.message_type is None:
             run.transmission.message_type = message_row.message_type
-        if accepted:
+        if accepted and message_outcome.document is not None:
             _store_document(gw, session, run, message_row, message_outcome.document)
 
+    if outcome.partner is not None and outcome.accepted:
+        for received in outcome.received_acks:
+            _record_received_ack(gw, session, run, row, outcome.partner, received)
     if outcome.partner is not None:
         _acknowledge(gw, session, run, row, outcome, duplicate_of)
+
+
+# Acknowledgement states as stored (the column is short); the partner's words stay in the audit trail.
+_STORED_STATES = {"accepted_with_errors": "with_errors", "partially_accepted": "partial"}
+
+
+def _record_received_ack(
+    gw: Gateway, session: Session, run: _Run, row: InterchangeRow, partner: PartnerProfile, received: Any
+) -> None:
+    """Store a partner's acknowledgement and tie it to what we sent; unmatched ones are kept and said so."""
+    answered = _answered_transmission(session, partner.id, received)
+    ack = Acknowledgement(
+        id=str(uuid.uuid4()),
+        direction="inbound",
+        type=received.type,
+        status=_STORED_STATES.get(received.state, received.state),
+        partner_id=partner.id,
+        transmission_id=run.transmission.id,
+        interchange_id=row.id,
+        control_reference=received.reference[:35],
+        sha256=run.transmission.sha256,
+        size=run.transmission.size,
+        created_at=gw.clock(),
+        delivery_state="received",
+    )
+    session.add(ack)
+    run.acknowledgements_received += 1
+    details = {**received.to_dict(), "answers": answered.id if answered else None}
+    action = "acknowledgement_received" if answered else "acknowledgement_unmatched"
+    run.events.append(AuditEntry(ACTOR, "acknowledgement", ack.id, action, details))
+    run.event(action, acknowledgement=ack.id, type=received.type, state=received.state)
+
+
+def _answered_transmission(session: Session, partner_id: str, received: Any) -> Transmission | None:
+    """What we sent that this acknowledgement answers: by our interchange control number, else by the
+    business document number it quotes."""
+    if received.interchange_reference:
+        found = session.execute(
+            select(Transmission)
+            .join(InterchangeRow, InterchangeRow.transmission_id == Transmission.id)
+            .where(
+                Transmission.direction == "outbound",
+                InterchangeRow.partner_id == partner_id,
+                InterchangeRow.control_reference == received.interchange_reference,
+            )
+        ).scalars().first()
+        if found is not None:
+            return found
+    if received.document_reference:
+        return session.execute(
+            select(Transmission).where(
+                Transmission.direction == "outbound",
+                Transmission.partner_id == partner_id,
+                Transmission.business_number == received.document_reference,
+            )
+        ).scalars().first()
+    return None
 
 
 def _claim_interchange_key(session: Session, row: InterchangeRow) -> InterchangeRow | None:

@@ -32,10 +32,11 @@ class MessageOutcome:
     document: Any | None  # a canonical pydantic document
     errors: list[EdiError] = field(default_factory=list)
     identifier: str = ""  # ORDERS:D:96A:UN:EAN008, 850/005010, ubl:Invoice …
+    is_acknowledgement: bool = False  # a CONTRL, APERAK, 997 … for the interchange's received_acks
 
     @property
     def accepted(self) -> bool:
-        return self.document is not None and not self.errors
+        return (self.document is not None or self.is_acknowledgement) and not self.errors
 
     @property
     def business_number(self) -> str | None:
@@ -50,6 +51,7 @@ class InterchangeOutcome:
     errors: list[EdiError] = field(default_factory=list)  # interchange level: envelope and partner
     messages: list[MessageOutcome] = field(default_factory=list)
     header_location: Location = field(default_factory=Location)  # where the sender is named
+    received_acks: list[Any] = field(default_factory=list)  # ReceivedAck: partners acknowledging us
 
     @property
     def accepted(self) -> bool:

@@ -16,6 +16,7 @@ from translators.outcome import (
     resolve_partner,
     type_not_agreed,
 )
+from translators.received_acks import EDIFACT_ACK_TYPES, ReceivedAck, edifact_acks
 
 # A message whose directory edigate has no definition for cannot be checked, which does not make it
 # wrong: its map still reads it strictly, and the profile decides which types a partner may send.
@@ -61,12 +62,19 @@ def _interchange(
         )
     outcome = InterchangeOutcome("edifact", interchange, partner, errors, header_location=unb_sender)
     for message in interchange.messages:
-        outcome.messages.append(_message(message, interchange, partner, rejected=bool(errors)))
+        outcome.messages.append(
+            _message(message, interchange, partner, outcome.received_acks, rejected=bool(errors))
+        )
     return outcome
 
 
 def _message(
-    message: Message, interchange: Interchange, partner: PartnerProfile | None, *, rejected: bool
+    message: Message,
+    interchange: Interchange,
+    partner: PartnerProfile | None,
+    received: list[ReceivedAck],
+    *,
+    rejected: bool,
 ) -> MessageOutcome:
     # Structure problems are syntax errors of the message: they go into its CONTRL like envelope ones.
     message.errors.extend(
@@ -84,6 +92,12 @@ def _message(
         message_ref=message.reference,
         message_segment=1,
     )
+    if message.type in EDIFACT_ACK_TYPES:  # acknowledgements are always agreed; nothing to map
+        acks, problems = edifact_acks(interchange, message)
+        outcome.errors.extend(problems)
+        outcome.is_acknowledgement = not problems
+        received.extend(acks)
+        return outcome
     not_agreed = type_not_agreed(partner, message.type, unh)
     if not_agreed is not None:
         outcome.errors.append(not_agreed)

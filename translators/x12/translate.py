@@ -12,6 +12,7 @@ from translators.outcome import (
     resolve_partner,
     type_not_agreed,
 )
+from translators.received_acks import X12_ACK_TYPES, x12_acks
 from translators.x12.maps import map_transaction
 from translators.x12.model import FunctionalGroup, TransactionSet, X12Interchange
 from translators.x12.reader import read_x12_interchanges
@@ -54,10 +55,18 @@ def _interchange(
             )
         )
     outcome = InterchangeOutcome("x12", interchange, partner, errors, header_location=isa_sender)
+    if not errors and partner is not None and (interchange.ta1 or _carries_acks(interchange)):
+        acks, problems = x12_acks(interchange)
+        outcome.received_acks.extend(acks)
+        outcome.errors.extend(problems)
     for group in interchange.groups:
         for ts in group.transactions:
             outcome.messages.append(_transaction(ts, group, interchange, partner, rejected=bool(errors)))
     return outcome
+
+
+def _carries_acks(interchange: X12Interchange) -> bool:
+    return any(ts.id in X12_ACK_TYPES for group in interchange.groups for ts in group.transactions)
 
 
 def _transaction(
@@ -81,6 +90,9 @@ def _transaction(
         message_segment=1,
         group_ref=group.control,
     )
+    if ts.id in X12_ACK_TYPES:  # read with the interchange's other acknowledgements; always agreed
+        outcome.is_acknowledgement = True
+        return outcome
     not_agreed = type_not_agreed(partner, ts.id, st, code("AK5", "1"))
     if not_agreed is not None:
         outcome.errors.append(not_agreed)

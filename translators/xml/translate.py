@@ -19,6 +19,7 @@ from translators.outcome import (
     resolve_partner,
     type_not_agreed,
 )
+from translators.received_acks import xml_ack
 from translators.xml.identity import document_number, recipient_identity, sender_identity
 from translators.xml.maps import map_xml
 from translators.xml.parser import XmlDocument, read_xml
@@ -131,6 +132,12 @@ def _document(
     message_outcome = MessageOutcome(message, None, [], f"{interchange.syntax_identifier}:{document_type}")
     outcome.messages.append(message_outcome)
     if errors or partner is None:
+        return outcome
+    if document_type == "ApplicationResponse":  # an acknowledgement: always agreed, nothing to map
+        acks, problems = xml_ack(doc)
+        outcome.received_acks.extend(acks)
+        message_outcome.errors.extend(problems)
+        message_outcome.is_acknowledgement = not problems
         return outcome
     not_agreed = type_not_agreed(partner, document_type, root, None)
     if not_agreed is not None:
