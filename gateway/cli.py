@@ -27,7 +27,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _settings(args: argparse.Namespace) -> Settings:
     overrides: dict[str, Any] = {}
-    for name in ("data_dir", "database_url", "partners_dir", "host", "port"):
+    for name in ("data_dir", "database_url", "partners_dir", "host", "port", "sftp_port"):
         value = getattr(args, name, None)
         if value is not None:
             overrides[name] = value
@@ -54,6 +54,7 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", help="listen address (EDIGATE_HOST)")
     serve.add_argument("--port", type=int, help="HTTP port (EDIGATE_PORT)")
     serve.add_argument("--no-worker", action="store_true", help="leave processing to `edigate worker`")
+    serve.add_argument("--sftp-port", type=int, help="run the partners' SFTP server on this port")
     serve.set_defaults(handler=_serve)
 
     worker = sub.add_parser("worker", help="process queued work (run any number of them)")
@@ -102,12 +103,42 @@ def _parser() -> argparse.ArgumentParser:
     schema.add_argument("name", help="purchase_order, …")
     schema.set_defaults(handler=_schema)
 
+    users = sub.add_parser("users", help="dashboard operator accounts")
+    users_sub = users.add_subparsers(metavar="ACTION")
+    users_add = users_sub.add_parser("add", help="create an operator account (prompts for the password)")
+    _common(users_add)
+    users_add.add_argument("name", help="user name to sign in with")
+    users_add.add_argument("--role", required=True, choices=("viewer", "operator", "admin"))
+    users_add.add_argument("--password", help="the password; asked for (twice, not echoed) when left out")
+    users_add.set_defaults(handler=_users_add)
+
     replay = sub.add_parser("replay", help="queue a message for processing again")
     _common(replay)
     replay.add_argument("message_id")
     replay.add_argument("--reason", required=True, help="why (recorded in the audit trail)")
     replay.set_defaults(handler=_replay)
+    _erp_parser(sub)
     return parser
+
+
+def _erp_parser(sub: Any) -> None:
+    erp = sub.add_parser("erp", help="delivery of documents to the ERP")
+    erp_sub = erp.add_subparsers(metavar="ACTION")
+    replay = erp_sub.add_parser("replay", help="deliver documents to the ERP again")
+    _common(replay)
+    replay.add_argument("document_ids", nargs="*", metavar="DOCUMENT_ID", help="documents to deliver again")
+    replay.add_argument("--dead", action="store_true", help="every delivery in the dead letter")
+    replay.add_argument("--reason", required=True, help="why (recorded in the audit trail)")
+    replay.set_defaults(handler=_erp_replay)
+    enable = erp_sub.add_parser("enable-webhook", help="enable the webhook after a 410 Gone disabled it")
+    _common(enable)
+    enable.add_argument("--reason", required=True, help="why (recorded in the audit trail)")
+    enable.set_defaults(handler=_erp_enable_webhook)
+    status = erp_sub.add_parser("status", help="deliveries per channel and state")
+    _common(status)
+    status.set_defaults(handler=_erp_status)
+    key = erp_sub.add_parser("new-key", help="make an ERP API key and the hash to configure")
+    key.set_defaults(handler=_erp_new_key)
 
 
 def _open(settings: Settings) -> Any:
@@ -136,6 +167,12 @@ def _serve(args: argparse.Namespace) -> int:
         prepare_demo(gw)
         host = "localhost" if settings.host in ("127.0.0.1", "0.0.0.0") else settings.host
         print(demo_banner(gw, f"http://{host}:{settings.port}"), flush=True)
+    if settings.sftp_port is not None:
+        from gateway.channels.sftp_server import host_key_fingerprint
+
+        sftp_host = settings.sftp_host or settings.host
+        fingerprint = host_key_fingerprint(settings.data_dir)
+        print(f"SFTP server on {sftp_host}:{settings.sftp_port}, host key {fingerprint}", flush=True)
     uvicorn.run(create_app(gw), host=settings.host, port=settings.port, log_level="info")
     gw.close()
     return 0
@@ -291,6 +328,36 @@ def _schema(args: argparse.Namespace) -> int:
     return 0
 
 
+def _users_add(args: argparse.Namespace) -> int:
+    """Only the database is opened: accounts can be created even while partner profiles fail to lint."""
+    import getpass
+
+    from gateway.context import utc_now
+    from gateway.dashboard.operators import OperatorError, add_operator
+    from gateway.database.engine import make_engine, make_session_factory
+    from gateway.database.migrate import upgrade
+
+    password = args.password
+    if password is None:
+        password = getpass.getpass(f"Password for {args.name}: ")
+        if getpass.getpass("Repeat the password: ") != password:
+            print("the passwords do not match; nothing was created", file=sys.stderr)
+            return 1
+    settings = _settings(args)
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    engine = make_engine(settings.resolved_database_url())
+    try:
+        upgrade(engine)
+        add_operator(make_session_factory(engine), utc_now, args.name, password, args.role, actor="cli")
+    except OperatorError as exc:
+        print(str(exc), file=sys.stderr)
+        return 1
+    finally:
+        engine.dispose()
+    print(f"operator {args.name} created with role {args.role}")
+    return 0
+
+
 def _replay(args: argparse.Namespace) -> int:
     from gateway.replay import ReplayError, replay_transmission
 
@@ -301,6 +368,75 @@ def _replay(args: argparse.Namespace) -> int:
         print(str(exc), file=sys.stderr)
         return 1
     print(f"message {args.message_id} queued again")
+    return 0
+
+
+def _erp_replay(args: argparse.Namespace) -> int:
+    from gateway.erp.replay import ErpReplayError, replay_dead, replay_document
+
+    if bool(args.document_ids) == bool(args.dead):
+        print("name DOCUMENT_ID(s) or --dead, not both", file=sys.stderr)
+        return 2
+    gw = _open(_settings(args))
+    try:
+        if args.dead:
+            documents = replay_dead(gw, actor="cli", reason=args.reason)
+            print(f"{len(documents)} dead deliver{'y' if len(documents) == 1 else 'ies'} queued again")
+            return 0
+        for document_id in args.document_ids:
+            channels = replay_document(gw, document_id, actor="cli", reason=args.reason)
+            print(f"document {document_id} queued again ({', '.join(channels)})")
+    except ErpReplayError as exc:
+        print(str(exc), file=sys.stderr)
+        return 1
+    finally:
+        gw.close()
+    return 0
+
+
+def _erp_enable_webhook(args: argparse.Namespace) -> int:
+    from gateway.erp.replay import ErpReplayError, enable_webhook
+
+    gw = _open(_settings(args))
+    try:
+        released = enable_webhook(gw, actor="cli", reason=args.reason)
+    except ErpReplayError as exc:
+        print(str(exc), file=sys.stderr)
+        return 1
+    finally:
+        gw.close()
+    print(f"webhook enabled; {released} held deliver{'y' if released == 1 else 'ies'} queued again")
+    return 0
+
+
+def _erp_status(args: argparse.Namespace) -> int:
+    from sqlalchemy import func, select
+
+    from gateway.database.models import ErpDelivery, ErpEndpoint
+
+    gw = _open(_settings(args))
+    with gw.sessions() as session:
+        counts = session.execute(
+            select(ErpDelivery.channel, ErpDelivery.state, func.count())
+            .group_by(ErpDelivery.channel, ErpDelivery.state)
+            .order_by(ErpDelivery.channel, ErpDelivery.state)
+        ).all()
+        endpoints = session.execute(select(ErpEndpoint).order_by(ErpEndpoint.display)).scalars().all()
+        for channel, state, count in counts:
+            print(f"{channel:<10} {state:<10} {count}")
+        for endpoint in endpoints:
+            since = f"{endpoint.changed_at:%Y-%m-%d %H:%M:%S}Z"
+            print(f"endpoint {endpoint.display} {endpoint.state} since {since}")
+    gw.close()
+    return 0
+
+
+def _erp_new_key(_args: argparse.Namespace) -> int:
+    from gateway.erp.keys import new_key
+
+    key, digest = new_key()
+    print(f"ERP API key (shown once, give it to the ERP): {key}")
+    print(f"configure its hash:  EDIGATE_ERP_API_KEY_SHA256={digest}")
     return 0
 
 

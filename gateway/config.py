@@ -5,14 +5,18 @@ One object, built once at start and passed in; nothing reads the environment lat
 
 from __future__ import annotations
 
+import base64
+import binascii
 from pathlib import Path
+from typing import Annotated, Literal
 
-from pydantic import Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="EDIGATE_", extra="ignore")
+    # Inputs stay out of validation errors: the settings hold secrets (the ERP webhook secret).
+    model_config = SettingsConfigDict(env_prefix="EDIGATE_", extra="ignore", hide_input_in_errors=True)
 
     data_dir: Path = Field(default=Path("edigate-data"), description="Database, archive and keys live here")
     database_url: str | None = Field(
@@ -31,6 +35,81 @@ class Settings(BaseSettings):
     lease_seconds: int = Field(default=60, description="How long a claimed job stays with its worker")
     poll_seconds: float = Field(default=0.5, description="How often an idle worker looks for work")
     max_body_bytes: int = Field(default=100 * 1024 * 1024, description="Largest accepted upload")
+    sftp_port: int | None = Field(
+        default=None, description="Run the partners' SFTP server on this port (off when unset)"
+    )
+    sftp_host: str | None = Field(default=None, description="SFTP listen address; default: the HTTP host")
+
+    # Delivery of canonical documents to the ERP (gateway/erp). Any combination of modes may be on.
+    erp_webhook_url: str | None = Field(
+        default=None, description="POST every document here (Standard Webhooks); needs the secret"
+    )
+    erp_webhook_secret: SecretStr | None = Field(
+        default=None, description="Standard Webhooks signing secret: 'whsec_' + base64 of the key bytes"
+    )
+    erp_webhook_max_attempts: int = Field(
+        default=8, ge=1, description="Webhook attempts before a document goes to the dead letter"
+    )
+    erp_webhook_timeout: float = Field(default=10.0, gt=0, description="Seconds to wait for the ERP")
+    erp_webhook_backoff_seconds: float = Field(
+        default=10.0, gt=0, description="First retry delay; doubles per attempt, with jitter"
+    )
+    erp_webhook_backoff_max_seconds: float = Field(
+        default=3600.0, gt=0, description="Longest delay between two attempts"
+    )
+    erp_file_drop_dir: Path | None = Field(
+        default=None, description="Write every document into this folder (temporary name, then rename)"
+    )
+    erp_file_drop_format: Literal["json", "ubl"] = Field(
+        default="json", description="File drop format: canonical JSON or UBL 2.1 XML"
+    )
+    erp_file_drop_max_attempts: int = Field(
+        default=8, ge=1, description="File drop attempts (e.g. disk full) before the dead letter"
+    )
+    erp_pull: bool = Field(default=True, description="Offer documents on GET /v1/documents until acked")
+    erp_pull_visibility_seconds: int = Field(
+        default=300, ge=1, description="An offered, unacknowledged document is offered again after this"
+    )
+    erp_api_key_sha256: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        description="SHA-256 (hex) of each ERP API key; comma-separated or a JSON list",
+    )
+
+    @field_validator("erp_webhook_secret")
+    @classmethod
+    def _standard_webhooks_secret(cls, value: SecretStr | None) -> SecretStr | None:
+        """Refuse a malformed secret at start, not at the first delivery hours later."""
+        if value is not None:
+            erp_webhook_key(value)
+        return value
+
+    @field_validator("erp_api_key_sha256", mode="before")
+    @classmethod
+    def _key_hash_list(cls, value: object) -> object:
+        if isinstance(value, str):
+            text = value.strip()
+            if text.startswith("["):
+                import json
+
+                return json.loads(text)
+            return [part.strip() for part in text.split(",") if part.strip()]
+        return value
+
+    @field_validator("erp_api_key_sha256")
+    @classmethod
+    def _key_hashes_are_sha256(cls, value: list[str]) -> list[str]:
+        normalised = [v.lower() for v in value]
+        for digest in normalised:
+            if len(digest) != 64 or any(c not in "0123456789abcdef" for c in digest):
+                raise ValueError("each ERP API key hash must be 64 hex digits (SHA-256 of the key)")
+        return normalised
+
+    @model_validator(mode="after")
+    def _webhook_needs_secret(self) -> Settings:
+        # An unsigned webhook would let anyone who finds the ERP's URL inject documents.
+        if self.erp_webhook_url and self.erp_webhook_secret is None:
+            raise ValueError("EDIGATE_ERP_WEBHOOK_URL needs EDIGATE_ERP_WEBHOOK_SECRET (whsec_…)")
+        return self
 
     def resolved_database_url(self) -> str:
         if self.database_url:
@@ -52,3 +131,17 @@ class Settings(BaseSettings):
     @property
     def is_sqlite(self) -> bool:
         return self.resolved_database_url().startswith("sqlite")
+
+
+def erp_webhook_key(secret: SecretStr) -> bytes:
+    """The HMAC key of a Standard Webhooks secret: the base64 after the ``whsec_`` prefix."""
+    raw = secret.get_secret_value()
+    if not raw.startswith("whsec_"):
+        raise ValueError("the ERP webhook secret must start with 'whsec_' (Standard Webhooks)")
+    try:
+        key = base64.b64decode(raw.removeprefix("whsec_"), validate=True)
+    except binascii.Error:
+        raise ValueError("the ERP webhook secret after 'whsec_' is not valid base64") from None
+    if len(key) < 24:
+        raise ValueError("the ERP webhook secret must hold at least 24 bytes (Standard Webhooks)")
+    return key

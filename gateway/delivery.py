@@ -38,6 +38,8 @@ class OutboundFile:
     data: bytes
     sha256: str
     subject_id: str  # the acknowledgement (or outgoing interchange) id
+    # The worker's transaction, for channels that keep state of their own (AS2: Message-ID, MIC, MDN).
+    session: Session | None = None
 
 
 Deliverer = Callable[[Gateway, OutboundFile], dict[str, Any]]
@@ -51,6 +53,12 @@ def _keep_for_api(_gw: Gateway, item: OutboundFile) -> dict[str, Any]:
 def _deliverers() -> Mapping[str, Deliverer]:
     # Channel modules are imported here, not at the top, so the REST-only gateway needs none of them.
     table: dict[str, Deliverer] = {"rest": _keep_for_api}
+    from gateway.channels.as2.sender import deliver as deliver_as2
+
+    table["as2"] = deliver_as2
+    from gateway.channels.sftp_outbound import deliver_sftp
+
+    table["sftp"] = deliver_sftp
     return MappingProxyType(table)
 
 
@@ -80,9 +88,11 @@ def deliver_acknowledgement(gw: Gateway, session: Session, ack_id: str) -> list[
     partner = gw.partners.get(ack.partner_id or "")
     if partner is None:
         raise DeliveryError(f"partner {ack.partner_id!r} has no profile any more")
-    deliverer = _deliverers().get(partner.delivery)
+    # An MDN answers an AS2 message, so it goes back over AS2 whatever the partner's delivery setting.
+    channel = "as2" if ack.type == "MDN" else partner.delivery
+    deliverer = _deliverers().get(channel)
     if deliverer is None:
-        raise DeliveryError(f"delivery channel {partner.delivery!r} is not available in this gateway")
+        raise DeliveryError(f"delivery channel {channel!r} is not available in this gateway")
     item = OutboundFile(
         partner=partner,
         kind=ack.type,
@@ -92,17 +102,19 @@ def deliver_acknowledgement(gw: Gateway, session: Session, ack_id: str) -> list[
         data=gw.archive.get(ack.sha256),
         sha256=ack.sha256,
         subject_id=ack.id,
+        session=session,
     )
     details = deliverer(gw, item)
-    ack.delivery_state = "delivered"
-    ack.delivered_at = gw.clock()
+    # A channel that waits for a receipt (AS2 with an asynchronous MDN) reports its own state.
+    ack.delivery_state = str(details.pop("delivery_state", "delivered"))
+    ack.delivered_at = gw.clock() if ack.delivery_state == "delivered" else None
     return [
         AuditEntry(
             "worker",
             "acknowledgement",
             ack.id,
             "acknowledgement_delivered",
-            {"channel": partner.delivery, "filename": item.filename, **details},
+            {"channel": channel, "filename": item.filename, **details},
         )
     ]
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from gateway.context import Gateway
 from gateway.dashboard.operators import ensure_operator
 from partners.profile import PartnerProfile
@@ -16,11 +18,33 @@ DEMO_API_KEYS = {
     "contoso": "demo-contoso-key",
 }
 DEMO_OPERATOR = ("admin", "admin")
+# The ERP's demo API key; gateway/erp/keys.py accepts its SHA-256 when --demo is on.
+DEMO_ERP_KEY = "demo-erp-key"
+# The demo SFTP account of acme-retail (its profile holds the password's hash and names the key file).
+DEMO_SFTP_PARTNER, DEMO_SFTP_USER, DEMO_SFTP_PASSWORD = "acme-retail", "acme", "acme-demo"
+DEMO_SFTP_KEY = Path("keys") / "acme_ed25519"
+# Demo AS2 key pairs under <data dir>/certs: ours (EDIGATE-DEMO) and the one a newcomer uses to play ACME.
+DEMO_AS2_CERTS = Path("certs")
+DEMO_AS2_OURS, DEMO_AS2_PARTNER_ID, DEMO_AS2_PARTNER = "EDIGATE-DEMO", "acme-retail", "ACME-RETAIL"
 
 
 def prepare_demo(gw: Gateway) -> None:
     username, password = DEMO_OPERATOR
     ensure_operator(gw, username, password, "admin")
+    key = gw.settings.data_dir / DEMO_SFTP_KEY
+    if DEMO_SFTP_PARTNER in gw.partners and not key.exists():
+        from gateway.channels.sftp_server import write_key_pair
+
+        write_key_pair(key, f"{DEMO_SFTP_USER}@edigate-demo")
+    prepare_demo_as2(gw.settings.data_dir)
+
+
+def prepare_demo_as2(data_dir: Path) -> None:
+    """Key pairs the demo profiles name (company.toml and acme-retail.toml ``[as2]``), made once."""
+    from gateway.channels.as2.certificates import ensure_key_pair_files
+
+    for name in (DEMO_AS2_OURS, DEMO_AS2_PARTNER):
+        ensure_key_pair_files(data_dir / DEMO_AS2_CERTS, name)
 
 
 def _identity(partner: PartnerProfile) -> str:
@@ -49,4 +73,44 @@ def demo_banner(gw: Gateway, base_url: str) -> str:
         f"    curl -H 'Authorization: Bearer {DEMO_API_KEYS['acme-retail']}' --data-binary @order.edi "
         f"{base_url}/v1/messages",
     ]
+    lines += _erp_lines(base_url)
+    lines += _sftp_lines(gw)
+    lines += _as2_lines(gw, base_url)
     return "\n".join(lines)
+
+
+def _erp_lines(base_url: str) -> list[str]:
+    """How the ERP side reads what the partners sent: the pull API with the demo ERP key."""
+    return [
+        f"  ERP pull API  {base_url}/v1/documents   (ERP key {DEMO_ERP_KEY}; ack: POST …/{{id}}/ack)",
+        f"    curl -H 'Authorization: Bearer {DEMO_ERP_KEY}' {base_url}/v1/documents",
+    ]
+
+
+def _sftp_lines(gw: Gateway) -> list[str]:
+    """The command a newcomer pastes to log in as ACME over SFTP, or how to switch SFTP on."""
+    port = gw.settings.sftp_port
+    if port is None:
+        return ["  SFTP          off; start with --sftp-port 2222 to log in as ACME over SFTP"]
+    key = (gw.settings.data_dir / DEMO_SFTP_KEY).resolve()
+    host = gw.settings.sftp_host or gw.settings.host
+    host = "localhost" if host in ("127.0.0.1", "0.0.0.0", "::") else host
+    return [
+        f"  SFTP          user {DEMO_SFTP_USER} (password {DEMO_SFTP_PASSWORD}, or the key below); "
+        "put orders in /in, CONTRLs appear in /out:",
+        f"    sftp -i {key} -P {port} -o StrictHostKeyChecking=accept-new {DEMO_SFTP_USER}@{host}",
+    ]
+
+
+def _as2_lines(gw: Gateway, base_url: str) -> list[str]:
+    """Where to POST AS2 as ACME, and the files to do it with (README "AS2" has the full example)."""
+    own = gw.partners.company.as2
+    partner = gw.partners.get(DEMO_AS2_PARTNER_ID)
+    if own is None or partner is None or partner.as2 is None:
+        return []
+    certs = (gw.settings.data_dir / DEMO_AS2_CERTS).resolve()
+    return [
+        f"  AS2           {base_url}/as2   (we are {own.id}; ACME is {partner.as2.id}, must sign)",
+        f"    our certificate {certs / (DEMO_AS2_OURS + '.pem')}",
+        f"    ACME's key pair {certs / (DEMO_AS2_PARTNER + '.pem')} + {DEMO_AS2_PARTNER}.key (demo only)",
+    ]

@@ -32,6 +32,7 @@ from gateway.database.models import (
     Message as MessageRow,
 )
 from gateway.delivery import outbound_filename, queue_delivery
+from gateway.erp.outbox import enqueue_document
 from partners.profile import PartnerProfile
 from translators.acknowledge import plan_acknowledgements
 from translators.errors import EdiError
@@ -178,6 +179,8 @@ def _store_interchange(
         session.flush()
         if run.transmission.message_type is None:
             run.transmission.message_type = message_row.message_type
+        if run.transmission.business_number is None:
+            run.transmission.business_number = message_row.business_number  # found even when rejected
         if accepted and message_outcome.document is not None:
             _store_document(gw, session, run, message_row, message_outcome.document)
 
@@ -283,6 +286,7 @@ def _store_document(gw: Gateway, session: Session, run: _Run, message_row: Messa
         created_at=gw.clock(),
     )
     session.add(doc)
+    run.events.extend(enqueue_document(gw, session, doc))  # the ERP outbox, in this same transaction
     run.documents += 1
     if run.transmission.business_number is None:
         run.transmission.business_number = doc.business_number

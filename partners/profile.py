@@ -15,6 +15,9 @@ from lxml import etree
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, ValidationInfo
 from pydantic_core import PydanticCustomError
 
+from partners.as2 import As2Settings, OwnAs2Settings
+from partners.sftp import SftpSettings
+
 # strict: TOML values are already typed, so coercion ("yes" -> True, 1 -> "1") would only hide mistakes.
 _STRICT = ConfigDict(extra="forbid", frozen=True, strict=True)
 
@@ -384,6 +387,10 @@ class PartnerProfile(BaseModel):
     # How acknowledgements and documents we send reach the partner: "rest" keeps them for the
     # partner to fetch through the API; "sftp" and "as2" send them over that channel.
     delivery: Literal["rest", "sftp", "as2"] = "rest"
+    # AS2 identity, certificates and policy (partners/as2.py); None: the partner does not use AS2.
+    as2: As2Settings | None = None
+    # SFTP account on our server (mailbox) or the partner's server we poll; see partners/sftp.py.
+    sftp: SftpSettings | None = None
 
     def accepts_message(self, message_type: str) -> bool:
         """Whether this partner may send ``message_type`` (e.g. ``ORDERS``); empty list = anything."""
@@ -413,3 +420,5 @@ class CompanyProfile(BaseModel):
     edifact: EdifactIdentity
     x12: X12Identity | None = None
     xml: XmlIdentity | None = None
+    # Our AS2 station name and key pair; None: this installation does not speak AS2.
+    as2: OwnAs2Settings | None = None

@@ -33,6 +33,9 @@ class MessageOutcome:
     errors: list[EdiError] = field(default_factory=list)
     identifier: str = ""  # ORDERS:D:96A:UN:EAN008, 850/005010, ubl:Invoice …
     is_acknowledgement: bool = False  # a CONTRL, APERAK, 997 … for the interchange's received_acks
+    # The document number as written (BGM 1004, BEG03, cbc:ID …), kept even when the message is
+    # rejected, so an operator can find a rejected order by its PO number.
+    stated_number: str | None = None
 
     @property
     def accepted(self) -> bool:
@@ -40,7 +43,7 @@ class MessageOutcome:
 
     @property
     def business_number(self) -> str | None:
-        return getattr(self.document, "number", None)
+        return getattr(self.document, "number", None) or self.stated_number
 
 
 @dataclass(slots=True)

@@ -5,13 +5,18 @@ from __future__ import annotations
 import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import TYPE_CHECKING
 
 from fastapi import FastAPI
 
-from gateway.api import health, messages
+from gateway.api import documents, health, messages
+from gateway.channels.as2 import receiver as as2_receiver
 from gateway.context import Gateway
 from gateway.dashboard import routes as dashboard
 from gateway.worker import Worker
+
+if TYPE_CHECKING:
+    from gateway.channels.sftp_server import SftpServer
 
 
 def create_app(gw: Gateway, *, run_worker: bool | None = None) -> FastAPI:
@@ -28,6 +33,7 @@ def create_app(gw: Gateway, *, run_worker: bool | None = None) -> FastAPI:
                 target=worker.run_forever, args=(stop,), name="edigate-worker", daemon=True
             )
             thread.start()
+        sftp = _start_sftp(gw, stop)
         try:
             yield
         finally:
@@ -35,6 +41,7 @@ def create_app(gw: Gateway, *, run_worker: bool | None = None) -> FastAPI:
             gw.work_available.set()
             if thread is not None:
                 thread.join(timeout=30)
+            _stop_sftp(*sftp)
 
     app = FastAPI(
         title="edigate",
@@ -48,5 +55,33 @@ def create_app(gw: Gateway, *, run_worker: bool | None = None) -> FastAPI:
     app.state.gateway = gw
     app.include_router(health.router)
     app.include_router(messages.router)
+    app.include_router(documents.router)
+    app.include_router(as2_receiver.router)
     app.include_router(dashboard.router)
     return app
+
+
+def _start_sftp(gw: Gateway, stop: threading.Event) -> tuple[SftpServer | None, threading.Thread | None]:
+    """The partners' SFTP server when a port is configured; the poller when a partner is polled."""
+    server = None
+    if gw.settings.sftp_port is not None:
+        from gateway.channels.sftp_server import SftpServer
+
+        server = SftpServer(gw, gw.settings.sftp_host or gw.settings.host, gw.settings.sftp_port)
+        server.start()
+    poller = None
+    if any(p.sftp is not None and p.sftp.mode == "poll" for p in gw.partners):
+        from gateway.channels.sftp_poller import SftpPoller
+
+        poller = threading.Thread(
+            target=SftpPoller(gw).run_forever, args=(stop,), name="edigate-sftp-poller", daemon=True
+        )
+        poller.start()
+    return server, poller
+
+
+def _stop_sftp(server: SftpServer | None, poller: threading.Thread | None) -> None:
+    if server is not None:
+        server.stop()
+    if poller is not None:
+        poller.join(timeout=30)

@@ -8,9 +8,11 @@ from fastapi import Depends, HTTPException, Request, status
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from gateway.context import Gateway
+from gateway.erp.keys import ErpClient, authenticate
 from partners.profile import PartnerProfile
 
 _bearer = HTTPBearer(auto_error=False, description="A partner's REST API key")
+_erp_bearer = HTTPBearer(auto_error=False, scheme_name="ERP key", description="The ERP's API key")
 
 
 def get_gateway(request: Request) -> Gateway:
@@ -28,6 +30,10 @@ def get_partner(
             headers={"WWW-Authenticate": "Bearer"},
         )
     partner = gw.partners.by_api_key(credentials.credentials)
+    if partner is None and authenticate(gw.settings, credentials.credentials) is not None:
+        raise HTTPException(
+            status.HTTP_403_FORBIDDEN, "this is an ERP key; the partner endpoints need a partner's key"
+        )
     if partner is None or not partner.enabled:
         raise HTTPException(
             status.HTTP_401_UNAUTHORIZED,
@@ -37,5 +43,28 @@ def get_partner(
     return partner
 
 
+def get_erp(
+    gw: Annotated[Gateway, Depends(get_gateway)],
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_erp_bearer)],
+) -> ErpClient:
+    """The ERP sees every partner's documents, so a partner key must never pass here: it is
+    recognised and refused with 403 rather than treated as unknown."""
+    if credentials is None:
+        raise HTTPException(
+            status.HTTP_401_UNAUTHORIZED,
+            "missing API key: send 'Authorization: Bearer <ERP key>'",
+            headers={"WWW-Authenticate": "Bearer"},
+        )
+    client = authenticate(gw.settings, credentials.credentials)
+    if client is not None:
+        return client
+    if gw.partners.by_api_key(credentials.credentials) is not None:
+        raise HTTPException(status.HTTP_403_FORBIDDEN, "this is a partner key; ERP endpoints need an ERP key")
+    raise HTTPException(
+        status.HTTP_401_UNAUTHORIZED, "unknown ERP API key", headers={"WWW-Authenticate": "Bearer"}
+    )
+
+
 GatewayDep = Annotated[Gateway, Depends(get_gateway)]
 PartnerDep = Annotated[PartnerProfile, Depends(get_partner)]
+ErpDep = Annotated[ErpClient, Depends(get_erp)]

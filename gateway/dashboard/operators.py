@@ -1,84 +1,99 @@
-"""Operator accounts and their login sessions."""
+"""Operator accounts and their roles: who may look, who may act, who may administer.
+
+Signing in and out lives in :mod:`gateway.dashboard.auth`; this module only creates and describes
+accounts, so the CLI (``edigate users add``) and the demo set-up share one way of doing it.
+"""
 
 from __future__ import annotations
 
-import hashlib
-import secrets
-from datetime import timedelta
+import re
+from collections.abc import Callable
+from datetime import datetime
 
-from sqlalchemy import delete, select
-from sqlalchemy.orm import Session
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
 
 from archive.audit import AuditEntry
 from gateway.context import Gateway
-from gateway.dashboard.passwords import hash_password, verify_password
+from gateway.dashboard.passwords import hash_password
 from gateway.database.audit_log import append_events
-from gateway.database.models import Operator, OperatorSession
+from gateway.database.models import Operator
 
-SESSION_LIFETIME = timedelta(hours=12)
 ROLES = ("viewer", "operator", "admin")
+"""Ordered by power: each role may do everything the roles before it may."""
+
+MIN_PASSWORD_LENGTH = 8
+_USERNAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$")
+
+
+class OperatorError(ValueError):
+    """An account cannot be created as asked (name taken, bad role, weak password)."""
+
+
+def role_allows(role: str, needed: str) -> bool:
+    """Whether an account with ``role`` may do what ``needed`` is required for.
+
+    Unknown roles allow nothing, so a typo in the database never grants more than intended.
+    """
+    if role not in ROLES or needed not in ROLES:
+        return False
+    return ROLES.index(role) >= ROLES.index(needed)
+
+
+def add_operator(
+    sessions: sessionmaker[Session],
+    clock: Callable[[], datetime],
+    username: str,
+    password: str,
+    role: str,
+    *,
+    actor: str,
+) -> None:
+    """Create an account for a person; refuses weak passwords and taken names with a clear reason."""
+    if not _USERNAME.match(username):
+        raise OperatorError(
+            "user names are 1-64 characters: letters, digits, '.', '_', '@' and '-', starting with a letter "
+            "or digit"
+        )
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise OperatorError(f"the password must have at least {MIN_PASSWORD_LENGTH} characters")
+    if not _create(sessions, clock, username, password, role, actor):
+        raise OperatorError(f"operator {username!r} already exists")
 
 
 def ensure_operator(gw: Gateway, username: str, password: str, role: str, *, actor: str = "system") -> bool:
-    """Create the account unless it exists; True when it was created."""
+    """Create the account unless it exists; True when it was created.
+
+    No password policy here: the demo operator ``admin``/``admin`` is created through this on purpose.
+    """
+    return _create(gw.sessions, gw.clock, username, password, role, actor)
+
+
+def _create(
+    sessions: sessionmaker[Session],
+    clock: Callable[[], datetime],
+    username: str,
+    password: str,
+    role: str,
+    actor: str,
+) -> bool:
+    """Takes a session factory and a clock, not a Gateway: creating an account needs the database
+    only, so ``edigate users add`` works even while the partner profiles fail to lint."""
     if role not in ROLES:
-        raise ValueError(f"role must be one of {', '.join(ROLES)}")
-    with gw.sessions.begin() as session:
+        raise OperatorError(f"role must be one of {', '.join(ROLES)}")
+    with sessions.begin() as session:
         if session.execute(select(Operator).where(Operator.username == username)).scalar_one_or_none():
             return False
         operator = Operator(
-            username=username, password_hash=hash_password(password), role=role, created_at=gw.clock()
+            username=username,
+            password_hash=hash_password(password),
+            role=role,
+            created_at=clock(),
+            failed_logins=0,
         )
         session.add(operator)
         session.flush()
         append_events(
-            session, [AuditEntry(actor, "operator", username, "operator_created", {"role": role})], gw.clock
+            session, [AuditEntry(actor, "operator", username, "operator_created", {"role": role})], clock
         )
     return True
-
-
-def login(gw: Gateway, username: str, password: str) -> str | None:
-    """Returns a new session token, or None; both outcomes are audited."""
-    with gw.sessions.begin() as session:
-        operator = session.execute(select(Operator).where(Operator.username == username)).scalar_one_or_none()
-        ok = operator is not None and verify_password(password, operator.password_hash)
-        token = secrets.token_urlsafe(32) if ok else None
-        if operator is not None and token is not None:
-            now = gw.clock()
-            session.add(
-                OperatorSession(
-                    token_sha256=_digest(token),
-                    operator_id=operator.id,
-                    created_at=now,
-                    expires_at=now + SESSION_LIFETIME,
-                )
-            )
-        action = "login" if ok else "login_failed"
-        append_events(
-            session, [AuditEntry(f"operator:{username}", "operator", username, action, {})], gw.clock
-        )
-    return token
-
-
-def operator_for(session: Session, gw: Gateway, token: str | None) -> Operator | None:
-    if not token:
-        return None
-    row = session.get(OperatorSession, _digest(token))
-    if row is None or row.expires_at <= gw.clock():
-        return None
-    return session.get(Operator, row.operator_id)
-
-
-def logout(gw: Gateway, token: str) -> None:
-    with gw.sessions.begin() as session:
-        row = session.get(OperatorSession, _digest(token))
-        if row is None:
-            return
-        operator = session.get(Operator, row.operator_id)
-        session.execute(delete(OperatorSession).where(OperatorSession.token_sha256 == row.token_sha256))
-        name = operator.username if operator else "?"
-        append_events(session, [AuditEntry(f"operator:{name}", "operator", name, "logout", {})], gw.clock)
-
-
-def _digest(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()

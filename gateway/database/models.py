@@ -72,7 +72,16 @@ class Transmission(Base):
     errors: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     processed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
-    __table_args__ = (UniqueConstraint("partner_id", "idempotency_key", name="uq_transmission_idempotency"),)
+    __table_args__ = (
+        UniqueConstraint("partner_id", "idempotency_key", name="uq_transmission_idempotency"),
+        # Dashboard filters (migration 0006): every filter of the message search has an index, and the
+        # common "one partner / one status, newest first" lists read in index order.
+        Index("ix_transmissions_direction", "direction"),
+        Index("ix_transmissions_syntax", "syntax"),
+        Index("ix_transmissions_message_type", "message_type"),
+        Index("ix_transmissions_partner_received", "partner_id", "received_at"),
+        Index("ix_transmissions_status_received", "status", "received_at"),
+    )
 
 
 class Interchange(Base):
@@ -126,6 +135,11 @@ class Message(Base):
     business_number: Mapped[str | None] = mapped_column(String(64), index=True)
     errors: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
 
+    __table_args__ = (
+        Index("ix_messages_reference", "reference"),
+        Index("ix_messages_group_reference", "group_reference"),
+    )
+
 
 class Document(Base):
     """A canonical ERP document; its id is what the ERP sees and stays the same on every redelivery."""
@@ -140,6 +154,8 @@ class Document(Base):
     business_number: Mapped[str | None] = mapped_column(String(64), index=True)
     content: Mapped[dict[str, Any]] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+    __table_args__ = (Index("ix_documents_document_type", "document_type"),)
 
 
 class Acknowledgement(Base):
@@ -162,6 +178,11 @@ class Acknowledgement(Base):
         String(16), default="pending"
     )  # pending|delivered|retrying|failed
     delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    __table_args__ = (
+        Index("ix_acknowledgements_delivery_state", "delivery_state", "created_at"),
+        Index("ix_acknowledgements_status", "status", "created_at"),
+    )
 
 
 class ControlCounter(Base):
@@ -191,7 +212,10 @@ class WorkItem(Base):
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     last_error: Mapped[str | None] = mapped_column(Text)
 
-    __table_args__ = (Index("ix_work_items_claim", "state", "available_at"),)
+    __table_args__ = (
+        Index("ix_work_items_claim", "state", "available_at"),
+        Index("ix_work_items_subject", "kind", "subject_id"),
+    )
 
 
 class AuditEvent(Base):
@@ -209,6 +233,11 @@ class AuditEvent(Base):
     details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))
+
+    __table_args__ = (
+        Index("ix_audit_events_actor", "actor"),
+        Index("ix_audit_events_action", "action"),
+    )
 
 
 class AuditHead(Base):
@@ -229,6 +258,11 @@ class Operator(Base):
     password_hash: Mapped[str] = mapped_column(String(255))
     role: Mapped[str] = mapped_column(String(16))  # viewer | operator | admin
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # Lockout after repeated wrong passwords (gateway.dashboard.auth): consecutive failures since the
+    # last success, and until when sign-in is refused even with the right password.
+    failed_logins: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
 class OperatorSession(Base):
@@ -240,3 +274,95 @@ class OperatorSession(Base):
     operator_id: Mapped[int] = mapped_column(ForeignKey("operators.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class As2Inbound(Base):
+    """One received AS2 Message-ID per sender: the primary key is the duplicate claim, so concurrent
+    retransmits cannot both be processed, and the MDN stored here is what a retransmit gets again."""
+
+    __tablename__ = "as2_inbound"
+
+    as2_from: Mapped[str] = mapped_column(String(128), primary_key=True)
+    message_id: Mapped[str] = mapped_column(String(255), primary_key=True)
+    partner_id: Mapped[str | None] = mapped_column(String(64), index=True)
+    state: Mapped[str] = mapped_column(String(16))  # receiving | done
+    claimed_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    transmission_id: Mapped[str | None] = mapped_column(ForeignKey("transmissions.id"))
+    request_sha256: Mapped[str | None] = mapped_column(String(64))
+    disposition: Mapped[str | None] = mapped_column(String(255))
+    mic: Mapped[str | None] = mapped_column(String(160))
+    mdn_mode: Mapped[str | None] = mapped_column(String(8))  # sync | async | none
+    mdn_url: Mapped[str | None] = mapped_column(Text)
+    mdn_sha256: Mapped[str | None] = mapped_column(String(64))
+    mdn_headers: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    mdn_acknowledgement_id: Mapped[str | None] = mapped_column(String(36))
+
+
+class As2Outbound(Base):
+    """One AS2 message we send (with its resends, which keep the Message-ID) and the MDN it got."""
+
+    __tablename__ = "as2_outbound"
+
+    message_id: Mapped[str] = mapped_column(String(255), primary_key=True)
+    acknowledgement_id: Mapped[str] = mapped_column(String(36), unique=True)
+    partner_id: Mapped[str] = mapped_column(String(64), index=True)
+    state: Mapped[str] = mapped_column(String(16))  # awaiting_mdn | delivered | failed
+    sends: Mapped[int] = mapped_column(Integer, default=0)
+    mic: Mapped[str | None] = mapped_column(String(160))
+    mic_algorithm: Mapped[str | None] = mapped_column(String(16))
+    mdn_mode: Mapped[str] = mapped_column(String(8))
+    mdn_signed: Mapped[bool] = mapped_column(default=True)
+    mdn_deadline: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    mdn_sha256: Mapped[str | None] = mapped_column(String(64))
+    disposition: Mapped[str | None] = mapped_column(String(255))
+    last_error: Mapped[str | None] = mapped_column(Text)
+
+
+class ErpDelivery(Base):
+    """The ERP outbox: one document on its way to the ERP by one channel (webhook, file_drop, pull).
+
+    Rows are written in the transaction that creates the document, so no document exists without its
+    outbox entries and none is lost between the pipeline and the ERP. ``id`` only grows: it is the
+    delivery order and, for the pull channel, the position behind the opaque cursor. For ``pull``,
+    ``delivered`` means acknowledged by the ERP and ``offered_until`` hides an offered document from
+    other pulls until its visibility timeout ends.
+    """
+
+    __tablename__ = "erp_deliveries"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    document_id: Mapped[str] = mapped_column(ForeignKey("documents.id", ondelete="CASCADE"))
+    channel: Mapped[str] = mapped_column(String(16))  # webhook | file_drop | pull
+    partner_id: Mapped[str | None] = mapped_column(String(64))
+    document_type: Mapped[str] = mapped_column(String(32))
+    state: Mapped[str] = mapped_column(String(16))  # queued | delivered | retrying | dead | disabled
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    last_status: Mapped[int | None] = mapped_column(Integer)  # HTTP status of the last webhook attempt
+    last_error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    offered_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    offers: Mapped[int] = mapped_column(Integer, default=0)
+
+    __table_args__ = (
+        UniqueConstraint("document_id", "channel", name="uq_erp_deliveries_document_channel"),
+        Index("ix_erp_deliveries_channel_state", "channel", "state", "id"),
+        Index("ix_erp_deliveries_channel_partner", "channel", "partner_id", "id"),
+        {"sqlite_autoincrement": True},
+    )
+
+
+class ErpEndpoint(Base):
+    """A webhook URL's standing: a 410 Gone disables it until an operator enables it again.
+
+    Keyed by the URL's SHA-256 and shown redacted, because a URL can carry credentials."""
+
+    __tablename__ = "erp_endpoints"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    display: Mapped[str] = mapped_column(String(255))
+    state: Mapped[str] = mapped_column(String(16))  # enabled | disabled
+    changed_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    reason: Mapped[str | None] = mapped_column(Text)

@@ -139,3 +139,11 @@ def test_structure_error_is_answered_with_ucs_and_ucd_pointing_at_the_element(
     ucd = next(s for s in segments if s.tag == "UCD")
     assert ucs.elements[0] == ["3"]
     assert ucd.elements == [["12"], ["1", "3"]]
+
+
+def test_rejected_order_keeps_its_po_number_for_search(gateway, submit, fetch, drain, edifact_fixture):
+    body = edifact_fixture(ORDER).replace(b"UNT+35+ME000001", b"UNT+34+ME000001")
+    result = _process(gateway, submit, fetch, drain, body)
+    assert result["status"] == "rejected"
+    assert result["business_number"] == "PO-2026-0042"
+    assert result["interchanges"][0]["messages"][0]["business_number"] == "PO-2026-0042"

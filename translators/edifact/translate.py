@@ -80,7 +80,9 @@ def _message(
     message.errors.extend(
         e for e in validate_message(message, interchange.separators.decimal) if e.code not in UNCHECKABLE
     )
+    bgm = next((segment for segment in message.segments if segment.tag == "BGM"), None)
     outcome = MessageOutcome(message, None, list(message.errors), message.identifier)
+    outcome.stated_number = (bgm.get(2) or None) if bgm is not None else None
     if outcome.errors or rejected or partner is None:
         # A message in a rejected interchange is rejected with it; mapping it would only add noise.
         return outcome

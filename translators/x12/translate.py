@@ -65,6 +65,19 @@ def _interchange(
     return outcome
 
 
+# Where each transaction set states its business number: BEG03 PO, BAK03 PO answered, BSN02
+# shipment, BIG02 invoice.
+_NUMBER_AT = {"850": ("BEG", 3), "855": ("BAK", 3), "856": ("BSN", 2), "810": ("BIG", 2)}
+
+
+def _stated_number(ts: TransactionSet) -> str | None:
+    where = _NUMBER_AT.get(ts.id)
+    if where is None:
+        return None
+    segment = next((s for s in ts.segments if s.tag == where[0]), None)
+    return (segment.get(where[1]) or None) if segment is not None else None
+
+
 def _carries_acks(interchange: X12Interchange) -> bool:
     return any(ts.id in X12_ACK_TYPES for group in interchange.groups for ts in group.transactions)
 
@@ -80,6 +93,7 @@ def _transaction(
     if not ts.errors:
         ts.errors.extend(validate_transaction(ts, group.version))
     outcome = MessageOutcome(ts, None, list(ts.errors) + list(group.errors), f"{ts.id}/{group.version}")
+    outcome.stated_number = _stated_number(ts)
     if outcome.errors or rejected or partner is None:
         return outcome
     st = Location(

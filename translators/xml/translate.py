@@ -130,6 +130,7 @@ def _document(
     )
     outcome = InterchangeOutcome("xml", interchange, partner, errors, header_location=root)
     message_outcome = MessageOutcome(message, None, [], f"{interchange.syntax_identifier}:{document_type}")
+    message_outcome.stated_number = number or None
     outcome.messages.append(message_outcome)
     if errors or partner is None:
         return outcome

@@ -1,0 +1,1 @@
+"""One router per dashboard screen; :mod:`gateway.dashboard.routes` puts them together."""
