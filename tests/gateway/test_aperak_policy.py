@@ -20,7 +20,8 @@ def _partners_with_aperak(tmp_path: Path) -> Path:
     folder = tmp_path / "partners"
     shutil.copytree(demo_directory_path(), folder)
     profile = folder / "acme-retail.toml"
-    profile.write_text(profile.read_text().replace('contrl = "always"', 'contrl = "always"\naperak = "on_error"'))
+    text = profile.read_text().replace('contrl = "always"', 'contrl = "always"\naperak = "on_error"')
+    profile.write_text(text)
     return folder
 
 

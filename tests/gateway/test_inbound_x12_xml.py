@@ -88,7 +88,8 @@ def test_umbrella_850_gets_a_999_and_globex_810_a_997(gateway, submit, fetch, dr
     assert ack_999["type"] == "999" and ack_999["status"] == "accepted"
     assert ack_997["type"] == "997" and ack_997["status"] == "accepted"
     seg_999, seg_997 = _segments(ack_999["raw"]), _segments(ack_997["raw"])
-    assert seg_999[0].split("*")[6].strip() == "EDIGATEDEMO" and seg_999[0].split("*")[8].strip() == "UMBRELLA"
+    isa = seg_999[0].split("*")
+    assert isa[6].strip() == "EDIGATEDEMO" and isa[8].strip() == "UMBRELLA"
     assert seg_999[0].split("*")[13] == ack_999["control_reference"] == "000000001"
     assert "IK5*A" in seg_999 and "AK9*A*1*1*1" in seg_999
     assert seg_997[2].startswith("ST*997*") and "AK5*A" in seg_997 and "AK9*A*1*1*1" in seg_997
