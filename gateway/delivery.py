@@ -13,14 +13,16 @@ from datetime import datetime
 from types import MappingProxyType
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from archive.audit import AuditEntry
 from gateway.context import Gateway
-from gateway.database.models import Acknowledgement, WorkItem
+from gateway.database.models import Acknowledgement, Interchange, Transmission, WorkItem
 from partners.profile import PartnerProfile
 
 DELIVER_ACKNOWLEDGEMENT = "deliver_acknowledgement"
+DELIVER_OUTBOUND = "deliver_outbound"
 
 _EXTENSIONS = {"edifact": "edi", "x12": "x12", "xml": "xml"}
 
@@ -123,3 +125,53 @@ def record_delivery_failure(session: Session, ack_id: str, final: bool) -> None:
     ack = session.get(Acknowledgement, ack_id)
     if ack is not None:
         ack.delivery_state = "failed" if final else "retrying"
+
+
+def deliver_outbound(gw: Gateway, session: Session, transmission_id: str) -> list[AuditEntry]:
+    """Send a rendered ERP document over the partner's channel; it then waits for the partner's ack."""
+    transmission = session.get(Transmission, transmission_id)
+    if transmission is None or transmission.direction != "outbound":
+        raise LookupError(f"outbound transmission {transmission_id} does not exist")
+    partner = gw.partners.get(transmission.partner_id or "")
+    if partner is None:
+        raise DeliveryError(f"partner {transmission.partner_id!r} has no profile any more")
+    deliverer = _deliverers().get(partner.delivery)
+    if deliverer is None:
+        raise DeliveryError(f"delivery channel {partner.delivery!r} is not available in this gateway")
+    interchange = (
+        session.execute(select(Interchange).where(Interchange.transmission_id == transmission.id))
+        .scalars()
+        .first()
+    )
+    control_reference = interchange.control_reference if interchange is not None else transmission.id
+    kind = transmission.message_type or "document"
+    item = OutboundFile(
+        partner=partner,
+        kind=kind,
+        control_reference=control_reference,
+        filename=outbound_filename(
+            partner.id, kind, control_reference, transmission.syntax or "", transmission.received_at
+        ),
+        data=gw.archive.get(transmission.sha256),
+        sha256=transmission.sha256,
+        subject_id=transmission.id,
+        session=session,
+    )
+    details = deliverer(gw, item)
+    transmission.status = "sent"
+    transmission.processed_at = gw.clock()
+    return [
+        AuditEntry(
+            "worker",
+            "transmission",
+            transmission.id,
+            "outbound_delivered",
+            {"channel": partner.delivery, "filename": item.filename, **details},
+        )
+    ]
+
+
+def record_outbound_failure(session: Session, transmission_id: str, final: bool) -> None:
+    transmission = session.get(Transmission, transmission_id)
+    if transmission is not None:
+        transmission.status = "failed" if final else "queued"

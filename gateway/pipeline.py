@@ -213,13 +213,28 @@ def _record_received_ack(
         size=run.transmission.size,
         created_at=gw.clock(),
         delivery_state="received",
+        answers_transmission_id=answered.id if answered else None,
     )
     session.add(ack)
+    if answered is not None:
+        _settle_outbound(session, answered, ack.status)
     run.acknowledgements_received += 1
     details = {**received.to_dict(), "answers": answered.id if answered else None}
     action = "acknowledgement_received" if answered else "acknowledgement_unmatched"
     run.events.append(AuditEntry(ACTOR, "acknowledgement", ack.id, action, details))
     run.event(action, acknowledgement=ack.id, type=received.type, state=received.state)
+
+
+def _settle_outbound(session: Session, answered: Transmission, state: str) -> None:
+    """The partner's verdict becomes the acknowledgement state of what we sent; a receipt-only
+    acknowledgement ("received") does not settle it."""
+    if state == "received":
+        return
+    outbound = session.execute(
+        select(InterchangeRow).where(InterchangeRow.transmission_id == answered.id)
+    ).scalars().first()
+    if outbound is not None:
+        outbound.status = state
 
 
 def _answered_transmission(session: Session, partner_id: str, received: Any) -> Transmission | None:

@@ -22,7 +22,14 @@ from archive.audit import AuditEntry
 from gateway.context import Gateway
 from gateway.database.audit_log import append_events
 from gateway.database.models import Transmission, WorkItem
-from gateway.delivery import DELIVER_ACKNOWLEDGEMENT, deliver_acknowledgement, record_delivery_failure
+from gateway.delivery import (
+    DELIVER_ACKNOWLEDGEMENT,
+    DELIVER_OUTBOUND,
+    deliver_acknowledgement,
+    deliver_outbound,
+    record_delivery_failure,
+    record_outbound_failure,
+)
 from gateway.erp.delivery import DELIVER_TO_ERP, deliver_to_erp, record_erp_failure
 from gateway.intake import PROCESS_TRANSMISSION
 from gateway.pipeline import process_transmission
@@ -111,6 +118,8 @@ class Worker:
             append_events(session, deliver_acknowledgement(self.gw, session, item.subject_id), self.gw.clock)
         elif item.kind == DELIVER_TO_ERP:
             append_events(session, deliver_to_erp(self.gw, session, item.subject_id), self.gw.clock)
+        elif item.kind == DELIVER_OUTBOUND:
+            append_events(session, deliver_outbound(self.gw, session, item.subject_id), self.gw.clock)
         else:
             raise ValueError(f"unknown work item kind {item.kind!r}")
 
@@ -131,6 +140,8 @@ class Worker:
             if current.kind == DELIVER_ACKNOWLEDGEMENT:
                 subject_type = "acknowledgement"
                 record_delivery_failure(session, current.subject_id, final)
+            if current.kind == DELIVER_OUTBOUND:
+                record_outbound_failure(session, current.subject_id, final)
             if current.kind == DELIVER_TO_ERP:
                 subject_type = "erp_delivery"
                 record_erp_failure(session, current.subject_id, final, reason, self.gw.clock())

@@ -312,6 +312,8 @@ class AckPolicy(BaseModel):
     model_config = _STRICT
 
     contrl: Literal["always", "on_request", "on_error", "never"] = "on_request"
+    # How long the partner has to acknowledge what we send before it counts as overdue.
+    due_hours: Annotated[int, Field(ge=1, le=24 * 30)] = 24
     aperak: Literal["always", "on_error", "never"] = "never"
     ta1: Literal["always", "on_request", "on_error", "never"] = "on_request"
     functional: Literal["none", "997", "999"] = "none"

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 from fastapi import FastAPI
 
-from gateway.api import documents, health, messages
+from gateway.api import acknowledgements, documents, health, messages, outbound
 from gateway.channels.as2 import receiver as as2_receiver
 from gateway.context import Gateway
 from gateway.dashboard import routes as dashboard
@@ -56,6 +56,8 @@ def create_app(gw: Gateway, *, run_worker: bool | None = None) -> FastAPI:
     app.include_router(health.router)
     app.include_router(messages.router)
     app.include_router(documents.router)
+    app.include_router(outbound.router)
+    app.include_router(acknowledgements.router)
     app.include_router(as2_receiver.router)
     app.include_router(dashboard.router)
     return app

@@ -142,6 +142,7 @@ def list_messages(
         items = [
             MessageSummary(
                 id=t.id,
+                direction=t.direction,  # type: ignore[arg-type]
                 status=t.status,  # type: ignore[arg-type]
                 partner=t.partner_id,
                 channel=t.channel,
@@ -192,6 +193,7 @@ def message_detail(gw: Gateway, session: Session, transmission: Transmission) ->
     charset = {i.id: i.syntax_identifier or "" for i in interchanges}
     return MessageDetail(
         id=transmission.id,
+        direction=transmission.direction,  # type: ignore[arg-type]
         status=transmission.status,  # type: ignore[arg-type]
         partner=transmission.partner_id,
         channel=transmission.channel,

@@ -7,7 +7,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
-Status = Literal["received", "processing", "processed", "rejected", "failed"]
+# Inbound: received → processing → processed | rejected | failed. Outbound: queued → sent | failed.
+Status = Literal["received", "processing", "processed", "rejected", "failed", "queued", "sent"]
 
 
 class Accepted(BaseModel):
@@ -66,6 +67,7 @@ class InterchangeOut(BaseModel):
 
 class MessageDetail(BaseModel):
     id: str
+    direction: Literal["inbound", "outbound"] = "inbound"
     status: Status
     partner: str | None
     channel: str
@@ -84,6 +86,7 @@ class MessageDetail(BaseModel):
 
 class MessageSummary(BaseModel):
     id: str
+    direction: Literal["inbound", "outbound"] = "inbound"
     status: Status
     partner: str | None
     channel: str

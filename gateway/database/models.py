@@ -178,6 +178,8 @@ class Acknowledgement(Base):
         String(16), default="pending"
     )  # pending|delivered|retrying|failed
     delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # For acknowledgements partners send us: the outbound transmission they answer, when matched.
+    answers_transmission_id: Mapped[str | None] = mapped_column(ForeignKey("transmissions.id"), index=True)
 
     __table_args__ = (
         Index("ix_acknowledgements_delivery_state", "delivery_state", "created_at"),

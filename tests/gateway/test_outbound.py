@@ -1,0 +1,120 @@
+"""The ERP's answers go out in each partner's format over its channel and are tracked until the
+partner acknowledges them."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from translators.edifact.reader import read_interchange
+from translators.edifact.validator import validate_message
+
+ERP = {"Authorization": "Bearer demo-erp-key"}
+MINIMAL_RESPONSE = {
+    "document_type": "order_response",
+    "number": "OR-1",
+    "order_number": "PO-4711",
+    "issue_date": "2026-11-27",
+    "response": "accepted",
+}
+
+
+def _send(client, partner: str, document: dict) -> dict:
+    response = client.post("/v1/outbound", json={"partner": partner, "document": document}, headers=ERP)
+    assert response.status_code == 202, response.text
+    return response.json()
+
+
+def test_order_response_reaches_acme_sftp_out_as_eancom_ordrsp(gateway, client, drain):
+    sent = _send(client, "acme-retail", MINIMAL_RESPONSE)
+    assert (sent["syntax"], sent["message_type"], sent["control_reference"]) == ("edifact", "ORDRSP", "1")
+    drain(gateway)
+    detail = client.get(f"/v1/outbound/{sent['id']}", headers=ERP).json()
+    assert detail["status"] == "sent" and detail["ack_state"] == "awaiting_ack"
+    [delivered] = list((Path(gateway.settings.data_dir) / "sftp" / "acme-retail" / "out").glob("*ORDRSP*"))
+    assert delivered.read_bytes().decode("latin-1") == detail["raw"]
+    interchange = read_interchange(delivered.read_bytes())
+    assert (interchange.sender_id, interchange.recipient_id) == ("4000001000005", "5412345000013")
+    [message] = interchange.messages
+    assert message.identifier == "ORDRSP:D:96A:UN:EAN005"
+    assert validate_message(message) == []
+    rff = next(s for s in message.segments if s.tag == "RFF")
+    assert rff.elements[0] == ["ON", "PO-4711"]
+
+
+def test_partner_contrl_settles_what_we_sent(gateway, client, submit, fetch, drain):
+    sent = _send(client, "acme-retail", MINIMAL_RESPONSE)
+    drain(gateway)
+    contrl = (
+        b"UNA:+.? 'UNB+UNOC:3+5412345000013:14+4000001000005:14+261127:1000+C0001'"
+        b"UNH+1+CONTRL:D:3:UN'UCI+1+4000001000005:14+5412345000013:14+7'UNT+3+1'UNZ+1+C0001'"
+    )
+    message_id = submit(contrl).json()["id"]
+    drain(gateway)
+    assert fetch(message_id)["status"] == "processed"
+    detail = client.get(f"/v1/outbound/{sent['id']}", headers=ERP).json()
+    assert detail["ack_state"] == "accepted"
+    assert [(a["type"], a["status"]) for a in detail["acknowledgements"]] == [("CONTRL", "accepted")]
+    listed = client.get("/v1/acknowledgements", params={"state": "accepted"}, headers=ERP).json()
+    assert [item["outbound_id"] for item in listed] == [sent["id"]]
+
+
+def test_unanswered_message_becomes_overdue_after_the_partners_window(gateway, client, drain, clock):
+    sent = _send(client, "acme-retail", MINIMAL_RESPONSE)
+    drain(gateway)
+    assert client.get("/v1/acknowledgements", params={"state": "overdue"}, headers=ERP).json() == []
+    clock.advance(hours=25)
+    [overdue] = client.get("/v1/acknowledgements", params={"state": "overdue"}, headers=ERP).json()
+    assert overdue["outbound_id"] == sent["id"] and overdue["business_number"] == "OR-1"
+
+
+@pytest.mark.parametrize(
+    ("partner", "syntax", "message_type"),
+    [("umbrella", "x12", "855"), ("supplier-one", "edifact", "ORDERS"), ("initech", "xml", "Order")],
+)
+def test_each_partner_gets_its_own_format(gateway, client, drain, partner, syntax, message_type):
+    document = (
+        MINIMAL_RESPONSE
+        if partner == "umbrella"
+        else {
+            "document_type": "purchase_order",
+            "number": "PO-9",
+            "issue_date": "2026-11-27",
+            "lines": [{"line_number": "1", "gtin": "4012345000016", "quantity": "5", "unit": "EA"}],
+        }
+    )
+    sent = _send(client, partner, document)
+    assert (sent["syntax"], sent["message_type"]) == (syntax, message_type)
+    drain(gateway)
+    assert client.get(f"/v1/outbound/{sent['id']}", headers=ERP).json()["status"] == "sent"
+
+
+def test_invalid_document_is_refused_with_the_field_that_is_wrong(client):
+    response = client.post(
+        "/v1/outbound",
+        json={"partner": "acme-retail", "document": {**MINIMAL_RESPONSE, "issue_date": "27.11.2026"}},
+        headers=ERP,
+    )
+    assert response.status_code == 422
+    assert response.json()["detail"][0]["field"] == "document.issue_date"
+
+
+def test_partner_key_cannot_send_outbound(client):
+    response = client.post(
+        "/v1/outbound",
+        json={"partner": "acme-retail", "document": MINIMAL_RESPONSE},
+        headers={"Authorization": "Bearer demo-acme-key"},
+    )
+    assert response.status_code == 403
+
+
+def test_partner_sees_what_was_sent_to_it_in_its_message_list(gateway, client, drain):
+    sent = _send(client, "acme-retail", MINIMAL_RESPONSE)
+    drain(gateway)
+    acme = {"Authorization": "Bearer demo-acme-key"}
+    listing = client.get("/v1/messages", headers=acme).json()
+    rows = [(m["id"], m["direction"], m["status"]) for m in listing["items"]]
+    assert rows == [(sent["id"], "outbound", "sent")]
+    detail = client.get(f"/v1/messages/{sent['id']}", headers=acme).json()
+    assert detail["direction"] == "outbound" and detail["documents"][0]["number"] == "OR-1"
