@@ -404,3 +404,14 @@ def test_x12_and_xml_raw_views(signed_in, gateway, submit, drain):
     assert re.search(r'<td class="pos">3</td>\s*<td>&lt;Bestellung version=&#34;1.2&#34;&gt;', xml_page)
     with gateway.sessions() as session:
         assert session.get(Transmission, xml).status == "processed"
+
+
+def test_partners_page_shows_the_sftp_host_key_fingerprint_once_it_exists(signed_in, gateway):
+    from gateway.channels.sftp_server import host_key_fingerprint
+
+    client = signed_in("viewer")
+    assert 'id="sftp-host-key"' not in client.get("/ui/partners").text  # the dashboard makes no key
+    fingerprint = host_key_fingerprint(gateway.settings.data_dir)  # what the server does at start
+    page = client.get("/ui/partners").text
+    shown = re.search(r'<p id="sftp-host-key">.*?<code>(.*?)</code>', page).group(1)
+    assert shown == fingerprint and fingerprint.startswith("SHA256:")

@@ -9,6 +9,7 @@ from fastapi.responses import Response
 from sqlalchemy import select
 
 from gateway.api.dependencies import GatewayDep
+from gateway.context import Gateway
 from gateway.dashboard.access import SignedInDep
 from gateway.dashboard.ack_health import count_overdue, count_rejected
 from gateway.dashboard.channel_health import failing_channels
@@ -57,8 +58,18 @@ def partner_list(request: Request, gw: GatewayDep, me: SignedInDep) -> Response:
             "unloaded": unloaded,
             "since": since.date(),
             "directory": str(directory),
+            "sftp_fingerprint": _sftp_fingerprint(gw),
         },
     )
+
+
+def _sftp_fingerprint(gw: Gateway) -> str | None:
+    """Shown only once the SFTP server has made its host key; the dashboard never creates one."""
+    from gateway.channels.sftp_server import HOST_KEY_FILE, host_key_fingerprint, keys_dir
+
+    if not (keys_dir(gw.settings.data_dir) / HOST_KEY_FILE).exists():
+        return None
+    return host_key_fingerprint(gw.settings.data_dir)
 
 
 @router.get("/partners/{partner_id}")
