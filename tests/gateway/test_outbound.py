@@ -118,3 +118,20 @@ def test_partner_sees_what_was_sent_to_it_in_its_message_list(gateway, client, d
     assert rows == [(sent["id"], "outbound", "sent")]
     detail = client.get(f"/v1/messages/{sent['id']}", headers=acme).json()
     assert detail["direction"] == "outbound" and detail["documents"][0]["number"] == "OR-1"
+
+
+@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
+def test_fifty_concurrent_sends_get_fifty_distinct_gapless_control_numbers(gateway):
+    from concurrent.futures import ThreadPoolExecutor
+
+    from gateway.outbound import send_document
+
+    partner = gateway.partners.get("acme-retail")
+
+    def send(n: int) -> str:
+        document = {**MINIMAL_RESPONSE, "number": f"OR-{n}"}
+        return send_document(gateway, partner, document, actor="erp").control_reference
+
+    with ThreadPoolExecutor(max_workers=10) as pool:
+        references = list(pool.map(send, range(50)))
+    assert sorted(int(r) for r in references) == list(range(1, 51))
