@@ -149,6 +149,8 @@ def send_document(
             reference="1",
             message_type=rendered.message_type,
             identifier=rendered.message_type,
+            # X12 997/999 answer a group (AK102 = our GS06), so the group number is kept to match them.
+            group_reference=str(numbers["group"]) if syntax == "x12" else None,
             status="sent",
             business_number=document.number,
             errors=[],

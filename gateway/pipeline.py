@@ -252,6 +252,18 @@ def _answered_transmission(session: Session, partner_id: str, received: Any) -> 
         ).scalars().first()
         if found is not None:
             return found
+    if received.group_reference:
+        by_group = session.execute(
+            select(Transmission)
+            .join(MessageRow, MessageRow.transmission_id == Transmission.id)
+            .where(
+                Transmission.direction == "outbound",
+                Transmission.partner_id == partner_id,
+                MessageRow.group_reference == received.group_reference,
+            )
+        ).scalars().first()
+        if by_group is not None:
+            return by_group
     if received.document_reference:
         return session.execute(
             select(Transmission).where(

@@ -135,3 +135,23 @@ def test_fifty_concurrent_sends_get_fifty_distinct_gapless_control_numbers(gatew
     with ThreadPoolExecutor(max_workers=10) as pool:
         references = list(pool.map(send, range(50)))
     assert sorted(int(r) for r in references) == list(range(1, 51))
+
+
+def test_partner_997_for_our_855_is_matched_by_group_control_number(gateway, client, submit, drain):
+    sent = _send(client, "umbrella", MINIMAL_RESPONSE)
+    drain(gateway)
+    detail = client.get(f"/v1/outbound/{sent['id']}", headers=ERP).json()
+    gs06 = next(s for s in detail["raw"].split("~") if s.strip().startswith("GS*")).split("*")[6]
+    ack = (
+        "ISA*00*          *00*          *ZZ*UMBRELLA       *ZZ*EDIGATEDEMO    "
+        "*261127*1000*^*00501*000000777*0*P*>~"
+        f"GS*FA*UMBRELLA*EDIGATEDEMO*20261127*1000*77*X*005010~ST*997*0001~AK1*PR*{gs06}~AK2*855*0001~"
+        "AK5*A~AK9*A*1*1*1~SE*6*0001~GE*1*77~IEA*1*000000777~"
+    ).encode()
+    message_id = submit(ack, key="demo-umbrella-key").json()["id"]
+    drain(gateway)
+    umbrella = {"Authorization": "Bearer demo-umbrella-key"}
+    assert client.get(f"/v1/messages/{message_id}", headers=umbrella).json()["status"] == "processed"
+    detail = client.get(f"/v1/outbound/{sent['id']}", headers=ERP).json()
+    assert detail["ack_state"] == "accepted"
+    assert [a["type"] for a in detail["acknowledgements"]] == ["997"]
