@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import threading
 from collections.abc import Sequence
@@ -33,6 +34,9 @@ def _settings(args: argparse.Namespace) -> Settings:
             overrides[name] = value
     if getattr(args, "demo", False):
         overrides["demo"] = True
+        # The demo ERP answers every customer order unless EDIGATE_DEMO_AUTO_ACCEPT says otherwise.
+        if "EDIGATE_DEMO_AUTO_ACCEPT" not in os.environ:
+            overrides["demo_auto_accept"] = True
     if getattr(args, "no_worker", False):
         overrides["inprocess_worker"] = False
     return Settings(**overrides)
@@ -159,6 +163,7 @@ def _serve(args: argparse.Namespace) -> int:
     import uvicorn
 
     from gateway.api.app import create_app
+    from gateway.channels.as2.certificates_api import warn_about_expiring_certificates
     from gateway.demo import demo_banner, prepare_demo
 
     settings = _settings(args)
@@ -167,6 +172,7 @@ def _serve(args: argparse.Namespace) -> int:
         prepare_demo(gw)
         host = "localhost" if settings.host in ("127.0.0.1", "0.0.0.0") else settings.host
         print(demo_banner(gw, f"http://{host}:{settings.port}"), flush=True)
+    warn_about_expiring_certificates(gw)  # after --demo has created its key pairs
     if settings.sftp_port is not None:
         from gateway.channels.sftp_server import host_key_fingerprint
 

@@ -31,6 +31,11 @@ class Settings(BaseSettings):
     host: str = Field(default="127.0.0.1", description="HTTP listen address")
     port: int = Field(default=8080, description="HTTP port")
     demo: bool = Field(default=False, description="Load the demo partners and the demo operator admin/admin")
+    demo_auto_accept: bool = Field(
+        default=False,
+        description="Demo ERP stand-in: answer every customer's purchase order with an acceptance "
+        "(on by default with `edigate serve --demo`)",
+    )
     inprocess_worker: bool = Field(default=True, description="Run a worker thread inside `edigate serve`")
     lease_seconds: int = Field(default=60, description="How long a claimed job stays with its worker")
     poll_seconds: float = Field(default=0.5, description="How often an idle worker looks for work")

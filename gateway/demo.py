@@ -74,6 +74,7 @@ def demo_banner(gw: Gateway, base_url: str) -> str:
         f"{base_url}/v1/messages",
     ]
     lines += _erp_lines(base_url)
+    lines += _order_loop_lines(gw, base_url)
     lines += _sftp_lines(gw)
     lines += _as2_lines(gw, base_url)
     return "\n".join(lines)
@@ -84,6 +85,19 @@ def _erp_lines(base_url: str) -> list[str]:
     return [
         f"  ERP pull API  {base_url}/v1/documents   (ERP key {DEMO_ERP_KEY}; ack: POST …/{{id}}/ack)",
         f"    curl -H 'Authorization: Bearer {DEMO_ERP_KEY}' {base_url}/v1/documents",
+    ]
+
+
+def _order_loop_lines(gw: Gateway, base_url: str) -> list[str]:
+    """Whether the ERP stand-in answers orders, and where to follow one through the loop."""
+    if not gw.settings.demo_auto_accept:
+        return [
+            f"  Order loop    {base_url}/v1/orders/<PO number>   (auto-accept off: "
+            "EDIGATE_DEMO_AUTO_ACCEPT=false)"
+        ]
+    return [
+        f"  Order loop    {base_url}/v1/orders/<PO number>   (auto-accept on: every ORDERS is "
+        "answered with an ORDRSP in the partner's /out)",
     ]
 
 

@@ -33,6 +33,7 @@ from gateway.database.models import (
 )
 from gateway.delivery import outbound_filename, queue_delivery
 from gateway.erp.outbox import enqueue_document
+from gateway.order_loop import queue_auto_accept
 from partners.profile import PartnerProfile
 from translators.acknowledge import plan_acknowledgements
 from translators.errors import EdiError
@@ -314,6 +315,7 @@ def _store_document(gw: Gateway, session: Session, run: _Run, message_row: Messa
     )
     session.add(doc)
     run.events.extend(enqueue_document(gw, session, doc))  # the ERP outbox, in this same transaction
+    run.events.extend(queue_auto_accept(gw, session, doc))  # the demo ERP's answer, likewise
     run.documents += 1
     if run.transmission.business_number is None:
         run.transmission.business_number = doc.business_number

@@ -32,6 +32,7 @@ from gateway.delivery import (
 )
 from gateway.erp.delivery import DELIVER_TO_ERP, deliver_to_erp, record_erp_failure
 from gateway.intake import PROCESS_TRANSMISSION
+from gateway.order_loop import AUTO_ACCEPT_ORDER, auto_accept_order
 from gateway.pipeline import process_transmission
 
 log = logging.getLogger(__name__)
@@ -94,6 +95,10 @@ class Worker:
         if item is None:
             return False
         try:
+            if item.kind == AUTO_ACCEPT_ORDER:
+                # send_document commits on its own and SQLite has one writer, so this runs before the
+                # transaction below, not inside it; it is idempotent should that transaction fail.
+                auto_accept_order(self.gw, item.subject_id)
             with self.gw.sessions.begin() as session:
                 current = session.get(WorkItem, item.id, with_for_update=True)
                 if current is None or current.lease_owner != self.owner:
@@ -120,6 +125,8 @@ class Worker:
             append_events(session, deliver_to_erp(self.gw, session, item.subject_id), self.gw.clock)
         elif item.kind == DELIVER_OUTBOUND:
             append_events(session, deliver_outbound(self.gw, session, item.subject_id), self.gw.clock)
+        elif item.kind == AUTO_ACCEPT_ORDER:
+            pass  # done in run_once, before this transaction
         else:
             raise ValueError(f"unknown work item kind {item.kind!r}")
 

@@ -9,7 +9,8 @@ from typing import TYPE_CHECKING
 
 from fastapi import FastAPI
 
-from gateway.api import acknowledgements, documents, health, messages, outbound
+from gateway.api import acknowledgements, documents, health, messages, orders, outbound
+from gateway.channels.as2 import certificates_api
 from gateway.channels.as2 import receiver as as2_receiver
 from gateway.context import Gateway
 from gateway.dashboard import routes as dashboard
@@ -58,7 +59,9 @@ def create_app(gw: Gateway, *, run_worker: bool | None = None) -> FastAPI:
     app.include_router(documents.router)
     app.include_router(outbound.router)
     app.include_router(acknowledgements.router)
+    app.include_router(orders.router)
     app.include_router(as2_receiver.router)
+    app.include_router(certificates_api.router)
     app.include_router(dashboard.router)
     return app
 

@@ -13,8 +13,8 @@ from archive.audit import AuditEntry
 from gateway.context import Gateway
 from gateway.dashboard.auth import SignedIn
 from gateway.database.audit_log import append_events
-from gateway.database.models import Acknowledgement, WorkItem
-from gateway.delivery import DELIVER_ACKNOWLEDGEMENT, queue_delivery
+from gateway.database.models import Acknowledgement, Transmission, WorkItem
+from gateway.delivery import DELIVER_ACKNOWLEDGEMENT, DELIVER_OUTBOUND, queue_delivery
 from gateway.replay import ReplayError, replay_transmission
 
 ACTING_ROLE = "operator"
@@ -84,6 +84,67 @@ def resend_acknowledgement(gw: Gateway, operator: SignedIn, ack_id: str, reason:
         transmission_id = ack.transmission_id
     gw.work_available.set()
     return transmission_id
+
+
+def resend_interchange(gw: Gateway, operator: SignedIn, transmission_id: str, reason: str) -> None:
+    """Put an outgoing interchange's delivery back on the queue: the same bytes, the same control number.
+
+    A partner that lost our file gets it again as it was; a new control number would be a new
+    interchange and break the matching of its acknowledgement. Delivering it again restarts the
+    partner's acknowledgement window (``processed_at`` is set anew by the delivery).
+    """
+    _allowed(gw, operator, "transmission", transmission_id, "resend")
+    why = _reason(reason)
+    with gw.sessions.begin() as session:
+        transmission = session.get(Transmission, transmission_id, with_for_update=True)
+        if transmission is None:
+            raise ActionError(f"no message {transmission_id}")
+        if transmission.direction != "outbound":
+            raise ActionError("this message came from the partner; only what we send can be sent again")
+        item = (
+            session.execute(
+                select(WorkItem)
+                .where(WorkItem.kind == DELIVER_OUTBOUND, WorkItem.subject_id == transmission.id)
+                .order_by(WorkItem.id.desc())
+                .with_for_update()
+            )
+            .scalars()
+            .first()
+        )
+        if item is not None and item.state == "running":
+            raise ActionError("this message is being delivered right now; look again in a moment")
+        now = gw.clock()
+        previous = transmission.status
+        if item is None:
+            session.add(
+                WorkItem(
+                    kind=DELIVER_OUTBOUND,
+                    subject_id=transmission.id,
+                    state="queued",
+                    attempts=0,
+                    available_at=now,
+                    created_at=now,
+                )
+            )
+        else:
+            item.state, item.attempts, item.available_at = "queued", 0, now
+            item.last_error = item.lease_owner = None
+            item.lease_until = item.finished_at = None
+        transmission.status = "queued"
+        append_events(
+            session,
+            [
+                AuditEntry(
+                    operator.actor,
+                    "transmission",
+                    transmission.id,
+                    "resend_requested",
+                    {"reason": why, "previous_state": previous},
+                )
+            ],
+            gw.clock,
+        )
+    gw.work_available.set()
 
 
 def record_refusal(gw: Gateway, operator: SignedIn, subject_type: str, subject_id: str, action: str) -> None:

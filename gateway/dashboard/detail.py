@@ -20,6 +20,7 @@ from gateway.api.schemas import MessageDetail
 from gateway.context import Gateway
 from gateway.dashboard.segments import RawView, raw_view
 from gateway.database.models import Acknowledgement, AuditEvent, Document, Interchange, Message, Transmission
+from gateway.outbound import outbound_ack_state
 from gateway.replay import REPLAYABLE
 from translators.detect import detect_syntax
 
@@ -72,6 +73,22 @@ class MessagePage:
     raw: RawView
     raw_cut: bool
     transport: Sequence[tuple[str, Any]]
+    partner_ack_state: str | None = None
+    """For what we sent: awaiting_ack, overdue, or the partner's verdict (see ``outbound_ack_state``)."""
+    answers: Sequence[AcknowledgementView] = ()
+    """For what we sent: the partner's acknowledgements that answered it, matched on receipt."""
+
+    @property
+    def resendable(self) -> bool:
+        """Only what we send can be sent again; the partner is the one to resend its own messages."""
+        return self.transmission.direction == "outbound"
+
+    @property
+    def resend_hint(self) -> str:
+        return (
+            "Delivers the same interchange (same control number) again over the partner's channel; "
+            "the partner's acknowledgement window starts again when it is delivered."
+        )
 
     @property
     def reprocessable(self) -> bool:
@@ -102,7 +119,25 @@ def build_message_page(gw: Gateway, session: Session, transmission: Transmission
             select(Document).where(Document.transmission_id == transmission.id).order_by(Document.created_at)
         ).scalars()
     ]
-    subjects = [transmission.id, *ack_rows, *(d.id for d in documents)]
+    partner_ack_state: str | None = None
+    answers: list[AcknowledgementView] = []
+    if transmission.direction == "outbound":
+        partner_ack_state = outbound_ack_state(
+            gw,
+            transmission,
+            session.execute(select(Interchange).where(Interchange.transmission_id == transmission.id))
+            .scalars()
+            .first(),
+        )
+        answers = [
+            AcknowledgementView(a, gw.archive.get(a.sha256).decode("utf-8", errors="replace"))
+            for a in session.execute(
+                select(Acknowledgement)
+                .where(Acknowledgement.answers_transmission_id == transmission.id)
+                .order_by(Acknowledgement.created_at)
+            ).scalars()
+        ]
+    subjects = [transmission.id, *ack_rows, *(d.id for d in documents), *(a.row.id for a in answers)]
     timeline = [
         TimelineEntry(e.at, e.actor, e.action, e.subject_type, e.subject_id, e.details or {})
         for e in session.execute(
@@ -124,6 +159,8 @@ def build_message_page(gw: Gateway, session: Session, transmission: Transmission
         raw=_raw(session, transmission, data[:VIEW_BYTES]),
         raw_cut=len(data) > VIEW_BYTES,
         transport=_transport(transmission),
+        partner_ack_state=partner_ack_state,
+        answers=answers,
     )
 
 

@@ -14,12 +14,8 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import and_, case, func, select
 from sqlalchemy.orm import Session
 
-from gateway.dashboard.ack_health import (
-    OverduePartnerAcknowledgement,
-    count_overdue,
-    count_rejected,
-    partner_acknowledgements_overdue,
-)
+from gateway.dashboard.ack_health import PartnerAckReport, count_overdue, count_rejected
+from gateway.dashboard.certificates import CertificateRow
 from gateway.dashboard.channel_health import ChannelProblem, failing_channels
 from gateway.dashboard.search import ERROR_STATUSES, start_of
 from gateway.database.models import Transmission
@@ -56,9 +52,15 @@ class Overview:
     days: Sequence[DayCount]
     acks_overdue: int
     acks_rejected_week: int
-    partner_acks_overdue: Sequence[OverduePartnerAcknowledgement] | None
+    partner_acks_overdue: PartnerAckReport | None
+    certificates: Sequence[CertificateRow] | None
     failing: Sequence[ChannelProblem]
     latest: Sequence[Transmission]
+
+    @property
+    def certificates_flagged(self) -> list[CertificateRow]:
+        """Expired, expiring within 30 days, or unreadable: what an operator must renew or fix."""
+        return [c for c in self.certificates or () if c.needs_attention]
 
     @property
     def today_error_rate(self) -> float | None:
@@ -69,7 +71,19 @@ class Overview:
         return self.week_errors / self.week_total if self.week_total else None
 
 
-def build_overview(session: Session, partners: PartnerDirectory, now: datetime) -> Overview:
+def build_overview(
+    session: Session,
+    partners: PartnerDirectory,
+    now: datetime,
+    *,
+    partner_acks: PartnerAckReport | None = None,
+    certificates: Sequence[CertificateRow] | None = None,
+) -> Overview:
+    """The overview's numbers; ``partner_acks`` and ``certificates`` come from the caller.
+
+    They need the gateway (partner windows, the data directory), which this function does not take
+    so that the benchmark can time the database work alone; None shows as "not computed", never 0.
+    """
     today = now.date()
     week_start = today - timedelta(days=today.weekday())
     today_at, week_at = start_of(today), start_of(week_start)
@@ -128,7 +142,8 @@ def build_overview(session: Session, partners: PartnerDirectory, now: datetime) 
         days=days,
         acks_overdue=count_overdue(session, now),
         acks_rejected_week=count_rejected(session, since=week_at),
-        partner_acks_overdue=partner_acknowledgements_overdue(session, now),
+        partner_acks_overdue=partner_acks,
+        certificates=certificates,
         failing=failing_channels(session, partners, now),
         latest=latest,
     )

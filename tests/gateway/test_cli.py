@@ -113,7 +113,8 @@ def test_separate_worker_process_processes_what_serve_accepted(gateway, submit, 
         gateway.settings.resolved_database_url(),
     ]
     assert main(["worker", "--once", *args]) == 0
-    assert "processed 2 work item(s)" in capsys.readouterr().out  # the order and its CONTRL delivery
+    # the order, its CONTRL delivery, the demo ERP's acceptance and the ORDRSP's delivery
+    assert "processed 4 work item(s)" in capsys.readouterr().out
     assert fetch(message_id)["status"] == "processed"
 
 

@@ -13,11 +13,13 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from gateway.api.app import create_app
+from gateway.channels.as2.certificates import fingerprint, make_self_signed
 from gateway.context import Gateway
 from gateway.dashboard.operators import ensure_operator
 from gateway.dashboard.partner_health import redact
-from gateway.database.models import Acknowledgement, AuditEvent, Transmission, WorkItem
-from gateway.delivery import DELIVER_ACKNOWLEDGEMENT
+from gateway.database.models import Acknowledgement, AuditEvent, Interchange, Transmission, WorkItem
+from gateway.delivery import DELIVER_ACKNOWLEDGEMENT, DELIVER_OUTBOUND
+from gateway.demo import prepare_demo
 from gateway.worker import Worker
 from partners.loader import demo_directory_path
 
@@ -93,7 +95,9 @@ def test_overview_counts_today_and_links_each_number_to_the_list_it_counts(signe
     assert "ACME Retail" in volume and "inbound" in volume
     assert "error rate 50.0 %" in _text(page)
     assert "<svg" in page and "Messages per day this week" in page  # the chart is inline SVG
-    assert "not tracked yet" in page  # partner-owed acknowledgements: no made-up zero
+    # Nothing was sent to a partner, so nothing is owed: a real zero, linked to the filtered list.
+    assert re.search(r'id="partner-acks" href="/ui/acknowledgements\?state=overdue#owed">0<', page)
+    assert "not tracked yet" not in page
 
 
 def test_message_detail_highlights_the_failing_segment_and_element_with_its_error(signed_in, traffic):
@@ -415,3 +419,252 @@ def test_partners_page_shows_the_sftp_host_key_fingerprint_once_it_exists(signed
     page = client.get("/ui/partners").text
     shown = re.search(r'<p id="sftp-host-key">.*?<code>(.*?)</code>', page).group(1)
     assert shown == fingerprint and fingerprint.startswith("SHA256:")
+
+
+# --- Outgoing interchanges: resending them, and the acknowledgements partners owe us -------------
+
+ERP = {"Authorization": "Bearer demo-erp-key"}
+ORDER_RESPONSE = {
+    "document_type": "order_response",
+    "number": "OR-1",
+    "order_number": "PO-4711",
+    "issue_date": "2026-11-27",
+    "response": "accepted",
+}
+
+
+@pytest.fixture
+def sent(gateway, client, drain) -> str:
+    """One order response sent to ACME and delivered to its SFTP out folder; returns its message id."""
+    response = client.post(
+        "/v1/outbound", json={"partner": "acme-retail", "document": ORDER_RESPONSE}, headers=ERP
+    )
+    assert response.status_code == 202, response.text
+    drain(gateway)
+    return response.json()["id"]
+
+
+def _outbound_items(gateway: Gateway, transmission_id: str) -> list[WorkItem]:
+    with gateway.sessions() as session:
+        return list(
+            session.execute(
+                select(WorkItem).where(
+                    WorkItem.kind == DELIVER_OUTBOUND, WorkItem.subject_id == transmission_id
+                )
+            ).scalars()
+        )
+
+
+def test_operator_resends_an_outgoing_interchange_which_is_delivered_again(signed_in, sent, gateway, drain):
+    client = signed_in("operator")
+    page = client.get(f"/ui/messages/{sent}").text
+    assert f'action="/ui/messages/{sent}/resend"' in page and "/reprocess" not in page
+    assert "Partner's acknowledgement awaiting_ack" in _text(page)
+    response = client.post(
+        f"/ui/messages/{sent}/resend",
+        data={"csrf_token": _csrf(page), "reason": "ACME restored its SFTP folder from backup, ticket 88"},
+        follow_redirects=False,
+    )
+    assert response.status_code == 303
+    assert response.headers["location"] == f"/ui/messages/{sent}?done=resend_interchange"
+    with gateway.sessions() as session:
+        assert session.get(Transmission, sent).status == "queued"
+    [item] = _outbound_items(gateway, sent)  # the existing work item is reset, not duplicated
+    assert (item.state, item.attempts) == ("queued", 0)
+    after = client.get(response.headers["location"]).text
+    assert "The interchange is queued for delivery again." in after
+    assert "ACME restored its SFTP folder from backup, ticket 88" in _text(after)
+    assert drain(gateway) == 1
+    events = _events(gateway, sent)
+    assert [(e.actor, e.action) for e in events[-2:]] == [
+        ("operator:operator-0", "resend_requested"),
+        ("worker", "outbound_delivered"),
+    ]
+    assert events[-2].details == {
+        "reason": "ACME restored its SFTP folder from backup, ticket 88",
+        "previous_state": "sent",
+    }
+    with gateway.sessions() as session:
+        assert session.get(Transmission, sent).status == "sent"
+    delivered = list((Path(gateway.settings.data_dir) / "sftp" / "acme-retail" / "out").glob("*ORDRSP*"))
+    assert len(delivered) == 1  # the same file name again: the same interchange, not a new one
+
+
+def test_resend_queues_a_new_work_item_when_the_old_one_is_gone(signed_in, sent, gateway, drain):
+    with gateway.sessions.begin() as session:
+        for item in session.execute(select(WorkItem).where(WorkItem.subject_id == sent)).scalars():
+            session.delete(item)
+    client = signed_in("operator")
+    token = _csrf(client.get(f"/ui/messages/{sent}").text)
+    response = client.post(f"/ui/messages/{sent}/resend", data={"csrf_token": token, "reason": "lost"})
+    assert response.status_code == 200  # followed the redirect to the detail page
+    [item] = _outbound_items(gateway, sent)
+    assert (item.state, item.attempts) == ("queued", 0) and item.available_at == item.created_at
+    assert drain(gateway) == 1
+
+
+def test_resend_of_an_outgoing_interchange_needs_a_reason_and_an_outbound_message(
+    signed_in, sent, traffic, gateway
+):
+    client = signed_in("operator")
+    token = _csrf(client.get("/ui").text)
+    blank = client.post(f"/ui/messages/{sent}/resend", data={"csrf_token": token, "reason": " "})
+    assert blank.status_code == 409 and "say why" in blank.text
+    inbound = client.post(f"/ui/messages/{traffic['good']}/resend", data={"csrf_token": token, "reason": "x"})
+    assert inbound.status_code == 409 and "only what we send can be sent again" in inbound.text
+    page = client.get(f"/ui/messages/{traffic['good']}").text
+    assert f"/ui/messages/{traffic['good']}/resend" not in page  # its CONTRL can be resent, not it
+    assert "resend_requested" not in [e.action for e in _events(gateway, sent)]
+    assert client.get("/ui/messages/no-such-id").status_code == 404
+
+
+def test_viewer_cannot_resend_an_outgoing_interchange_and_the_refusal_is_audited(signed_in, sent, gateway):
+    client = signed_in("viewer")
+    page = client.get(f"/ui/messages/{sent}").text
+    assert f"/ui/messages/{sent}/resend" not in page and "may look but not act" in page
+    response = client.post(f"/ui/messages/{sent}/resend", data={"csrf_token": _csrf(page), "reason": "x"})
+    assert response.status_code == 403 and "may look but not resend" in response.text
+    actions = [(e.actor, e.action, e.details.get("action")) for e in _events(gateway, sent)]
+    assert ("operator:viewer-0", "action_refused", "resend") in actions
+    assert [i.state for i in _outbound_items(gateway, sent)] == ["done"]
+
+
+def test_resend_without_csrf_token_is_refused(signed_in, sent, gateway):
+    response = signed_in("operator").post(f"/ui/messages/{sent}/resend", data={"reason": "x"})
+    assert response.status_code in (400, 403)
+    assert "resend_requested" not in [e.action for e in _events(gateway, sent)]
+
+
+def test_acknowledgements_partners_owe_us_once_their_window_has_passed(signed_in, sent, gateway, clock):
+    client = signed_in("viewer")
+    assert re.search(r'id="partner-acks" href="[^"]+">0<', client.get("/ui").text)  # within the window
+    assert "owed-none" in client.get("/ui/acknowledgements").text
+    clock.advance(hours=25)  # ACME's window is 24 hours
+    client = signed_in("viewer")  # a dashboard session lasts 12 hours: sign in again
+    overview = client.get("/ui").text
+    link = html.unescape(re.search(r'id="partner-acks" href="([^"]+)">1<', overview).group(1))
+    assert link == "/ui/acknowledgements?state=overdue#owed"
+    listed = client.get(link).text
+    owed = re.search(r'<table id="owed-table">.*?</table>', listed, re.S).group(0)
+    assert f'data-id="{sent}"' in owed
+    row = _text(owed)
+    assert "ACME Retail" in row and "ORDRSP OR-1" in row and "CONTRL" in row
+    assert 'id="overdue-table"' not in listed and "Show all acknowledgements" in listed  # filtered
+    detail = client.get(f"/ui/messages/{sent}").text
+    assert "Partner's acknowledgement overdue" in _text(detail)
+    partner = client.get("/ui/partners/acme-retail").text
+    assert re.search(
+        r'id="partner-acks-owed" href="[^"]*partner=acme-retail&amp;state=overdue#owed">1<', partner
+    )
+    assert re.search(r'id="partner-acks-owed" href="[^"]+">0<', client.get("/ui/partners/globex").text)
+    other = client.get("/ui/acknowledgements", params={"partner": "globex", "state": "overdue"}).text
+    assert "owed-table" not in other and "owed-none" in other
+
+
+def test_acknowledgement_window_restarts_when_an_overdue_interchange_is_resent(
+    signed_in, sent, gateway, drain, clock
+):
+    clock.advance(hours=25)
+    client = signed_in("operator")
+    page = client.get(f"/ui/messages/{sent}").text
+    client.post(f"/ui/messages/{sent}/resend", data={"csrf_token": _csrf(page), "reason": "never arrived"})
+    drain(gateway)
+    assert re.search(r'id="partner-acks" href="[^"]+">0<', client.get("/ui").text)
+    clock.advance(hours=25)
+    assert re.search(r'id="partner-acks" href="[^"]+">1<', signed_in("viewer").get("/ui").text)
+
+
+def test_partner_contrl_settles_what_is_owed_and_a_rejection_is_listed(
+    signed_in, sent, gateway, submit, drain, clock
+):
+    contrl = (
+        b"UNA:+.? 'UNB+UNOC:3+5412345000013:14+4000001000005:14+261127:1000+C0001'"
+        b"UNH+1+CONTRL:D:3:UN'UCI+1+4000001000005:14+5412345000013:14+4'UNT+3+1'UNZ+1+C0001'"
+    )
+    submit(contrl)
+    drain(gateway)
+    clock.advance(hours=25)
+    client = signed_in("viewer")
+    assert re.search(r'id="partner-acks" href="[^"]+">0<', client.get("/ui").text)  # answered: not owed
+    with gateway.sessions() as session:
+        state = session.execute(
+            select(Interchange.status).where(Interchange.transmission_id == sent)
+        ).scalar_one()
+    assert state == "rejected"  # UCI action 4: the partner rejected our interchange
+    page = client.get("/ui/acknowledgements", params={"state": "rejected"}).text
+    table = re.search(r'<table id="partner-rejected-table">.*?</table>', page, re.S).group(0)
+    assert f'data-id="{sent}"' in table and "rejected" in _text(table)
+    detail = _text(client.get(f"/ui/messages/{sent}").text)
+    assert "Partner's acknowledgement rejected" in detail
+    assert "CONTRL from the partner · rejected" in detail  # their acknowledgement, beside what we sent
+
+
+# --- AS2 certificates ----------------------------------------------------------------------------------
+
+
+def _certificate_rows(page: str, table_id: str) -> list[str]:
+    table = re.search(rf'<table id="{table_id}" class="certificates">.*?</table>', page, re.S).group(0)
+    return re.findall(r"<tr class=\"cert-.*?</tr>", table, re.S)
+
+
+def test_certificates_are_shown_with_fingerprint_and_days_left(signed_in, gateway):
+    prepare_demo(gateway)  # what --demo does: our key pair and ACME's, valid for two years
+    certs = gateway.settings.data_dir / "certs"
+    acme = x509_load(certs / "ACME-RETAIL.pem")
+    client = signed_in("viewer")
+    overview = client.get("/ui").text
+    assert re.search(r'id="certs-expiring" href="#certificates">0<', overview)
+    rows = _certificate_rows(overview, "certificates-table")
+    assert len(rows) == 2  # ours (company.toml) and ACME's; no other demo partner speaks AS2
+    acme_row = _text(next(r for r in rows if "ACME Retail" in r))
+    assert "CN=ACME-RETAIL" in acme_row and fingerprint(acme) in acme_row
+    assert acme.not_valid_after_utc.strftime("%Y-%m-%d %H:%M:%S") in acme_row
+    assert " 729 valid" in acme_row or " 730 valid" in acme_row
+    assert "CN=EDIGATE-DEMO" in _text(next(r for r in rows if "ACME Retail" not in r))
+    partner = client.get("/ui/partners/acme-retail").text
+    [row] = _certificate_rows(partner, "partner-certificates")
+    assert fingerprint(acme) in row and "certs/ACME-RETAIL.pem" in row and 'data-state="valid"' in row
+    # A partner without an [as2] section shows no certificate at all, and says why.
+    globex = client.get("/ui/partners/globex").text
+    assert 'id="no-as2"' in globex and "partner-certificates" not in globex
+
+
+def test_certificates_expiring_within_30_days_or_expired_are_flagged(signed_in, gateway, clock):
+    prepare_demo(gateway)
+    certs = gateway.settings.data_dir / "certs"
+    expired, _key = make_self_signed("ACME-OLD", days=-3)
+    current, _key = make_self_signed("ACME-RETAIL", days=10)
+    (certs / "ACME-RETAIL.pem").write_bytes(current + expired)  # a rollover file: new and old together
+    client = signed_in("viewer")
+    overview = client.get("/ui").text
+    assert re.search(r'id="certs-expiring" href="#certificates">2<', overview)
+    rows = _certificate_rows(overview, "certificates-table")
+    assert 'data-state="expired"' in rows[0] and "CN=ACME-OLD" in rows[0]  # most urgent first
+    assert 'data-state="expiring"' in rows[1] and "expires in 9 days" in _text(rows[1])
+    assert 'data-state="valid"' in rows[2]  # ours, two years
+    partner = client.get("/ui/partners/acme-retail").text
+    assert re.search(r'id="certs-flagged" href="#certificates">2<', partner)
+    states = [
+        re.search(r'data-state="(\w+)"', r).group(1)
+        for r in _certificate_rows(partner, "partner-certificates")
+    ]
+    assert states == ["expiring", "expired"]
+    clock.advance(days=715)  # two years on, our own certificate is in its last two weeks too
+    overview = signed_in("viewer").get("/ui").text
+    assert re.search(r'id="certs-expiring" href="#certificates">3<', overview)
+
+
+def test_a_certificate_that_cannot_be_read_is_shown_as_a_problem(signed_in, gateway):
+    # No prepare_demo: the profiles name certificate files that do not exist in this data directory.
+    client = signed_in("viewer")
+    rows = _certificate_rows(client.get("/ui").text, "certificates-table")
+    assert len(rows) == 2 and all('data-state="unreadable"' in r for r in rows)
+    assert "cannot be read: cannot read" in _text(rows[0])
+    partner = client.get("/ui/partners/acme-retail").text
+    assert re.search(r'id="certs-flagged" href="#certificates">1<', partner)
+
+
+def x509_load(path: Path):
+    from cryptography import x509
+
+    return x509.load_pem_x509_certificate(path.read_bytes())

@@ -32,18 +32,22 @@ class CertificateInfo:
     """What an operator needs to see about one certificate: who, which, until when."""
 
     subject: str
+    issuer: str
     serial: str
     sha256_fingerprint: str
     not_before: datetime
     not_after: datetime
 
     def days_left(self, now: datetime) -> int:
+        """Whole days until ``not_after`` (negative once expired), rounded down so a certificate
+        that ends in 29 days and 23 hours counts as 29: warnings err on the early side."""
         return (self.not_after - now).days
 
 
 def describe(certificate: x509.Certificate) -> CertificateInfo:
     return CertificateInfo(
         subject=certificate.subject.rfc4514_string(),
+        issuer=certificate.issuer.rfc4514_string(),
         serial=format(certificate.serial_number, "X"),
         sha256_fingerprint=fingerprint(certificate),
         not_before=certificate.not_valid_before_utc,

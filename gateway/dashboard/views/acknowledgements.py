@@ -1,4 +1,5 @@
-"""Acknowledgements across partners: ours that did not get out, rejections either way; resending."""
+"""Acknowledgements across partners: ours that did not get out, theirs that did not come, rejections
+either way; resending ours."""
 
 from __future__ import annotations
 
@@ -9,8 +10,11 @@ from gateway.api.dependencies import GatewayDep
 from gateway.dashboard.access import PostedForm, SignedInDep
 from gateway.dashboard.ack_health import (
     DELIVERY_GRACE,
+    OWED_STATES,
+    PARTNER_STATES,
+    VERDICT_STATES,
     overdue_outbound,
-    partner_acknowledgements_overdue,
+    partner_ack_states,
     rejected,
 )
 from gateway.dashboard.actions import ActionError, NotAllowed, resend_acknowledgement
@@ -21,14 +25,25 @@ from gateway.database.models import Acknowledgement
 
 router = APIRouter()
 
+VIEWS = {"": PARTNER_STATES, "overdue": OWED_STATES, "rejected": VERDICT_STATES}
+"""``state`` filter → which partner-acknowledgement states are listed; "" shows every section."""
+
 
 @router.get("/acknowledgements")
 def acknowledgement_list(
-    request: Request, gw: GatewayDep, me: SignedInDep, partner: str = "", done: str = "", error: str = ""
+    request: Request,
+    gw: GatewayDep,
+    me: SignedInDep,
+    partner: str = "",
+    state: str = "",
+    done: str = "",
+    error: str = "",
 ) -> Response:
     partner = partner[:64]
+    state = state if state in VIEWS else ""
     with gw.sessions() as session:
         now = gw.clock()
+        theirs = partner_ack_states(gw, session, states=VIEWS[state], partner=partner)
         return render(
             request,
             "acknowledgements.html",
@@ -37,9 +52,12 @@ def acknowledgement_list(
                 "active": "acknowledgements",
                 "partner": partner,
                 "partners": gw.partners,
-                "overdue": overdue_outbound(session, now, partner=partner),
-                "rejected": rejected(session, partner=partner),
-                "owed": partner_acknowledgements_overdue(session, now),
+                "state": state,
+                "overdue": overdue_outbound(session, now, partner=partner) if not state else [],
+                "rejected": rejected(session, partner=partner) if not state else [],
+                "owed": theirs.where(*OWED_STATES),
+                "verdicts": theirs.where(*VERDICT_STATES),
+                "cut": theirs.cut,
                 "grace_minutes": int(DELIVERY_GRACE.total_seconds() // 60),
                 "done": done,
                 "action_error": None,

@@ -1,4 +1,4 @@
-"""Messages: the search list, one message in full, its downloads, and reprocessing it."""
+"""Messages: the search list, one message in full, its downloads, reprocessing and resending it."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from gateway.api.dependencies import GatewayDep
 from gateway.dashboard.access import PostedForm, SignedInDep
-from gateway.dashboard.actions import ActionError, NotAllowed, reprocess
+from gateway.dashboard.actions import ActionError, NotAllowed, reprocess, resend_interchange
 from gateway.dashboard.detail import build_message_page
 from gateway.dashboard.downloads import attachment
 from gateway.dashboard.search import DIRECTIONS, STATUSES, MessageQuery, search_messages
@@ -99,6 +99,21 @@ def reprocess_message(
     except ActionError as exc:
         return _detail(request, gw, me, message_id, action_error=str(exc), status_code=409)
     return secure(RedirectResponse(f"/ui/messages/{message_id}?done=reprocess", status_code=303))
+
+
+@router.post("/messages/{message_id}/resend")
+def resend_message(
+    request: Request, message_id: str, gw: GatewayDep, me: SignedInDep, form: PostedForm
+) -> Response:
+    """Deliver an outgoing interchange again (operator+, with a reason for the audit trail)."""
+    message_id = message_id[:64]
+    try:
+        resend_interchange(gw, me, message_id, str(form.get("reason", "")))
+    except NotAllowed as exc:
+        return forbidden(request, me, str(exc))
+    except ActionError as exc:
+        return _detail(request, gw, me, message_id, action_error=str(exc), status_code=409)
+    return secure(RedirectResponse(f"/ui/messages/{message_id}?done=resend_interchange", status_code=303))
 
 
 def _detail(

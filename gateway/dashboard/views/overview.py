@@ -7,6 +7,8 @@ from fastapi.responses import Response
 
 from gateway.api.dependencies import GatewayDep
 from gateway.dashboard.access import SignedInDep
+from gateway.dashboard.ack_health import partner_acknowledgements_overdue
+from gateway.dashboard.certificates import all_certificates
 from gateway.dashboard.charts import BarInput, column_chart
 from gateway.dashboard.overview import build_overview
 from gateway.dashboard.templating import render, with_query
@@ -17,7 +19,14 @@ router = APIRouter()
 @router.get("")
 def overview(request: Request, gw: GatewayDep, me: SignedInDep) -> Response:
     with gw.sessions() as session:
-        data = build_overview(session, gw.partners, gw.clock())
+        now = gw.clock()
+        data = build_overview(
+            session,
+            gw.partners,
+            now,
+            partner_acks=partner_acknowledgements_overdue(gw, session),
+            certificates=all_certificates(gw.partners, gw.settings.data_dir, now),
+        )
         week = {"received_from": data.week_start.isoformat()}
         chart = column_chart(
             "Messages per day this week (errors in red)",

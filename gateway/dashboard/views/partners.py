@@ -11,7 +11,8 @@ from sqlalchemy import select
 from gateway.api.dependencies import GatewayDep
 from gateway.context import Gateway
 from gateway.dashboard.access import SignedInDep
-from gateway.dashboard.ack_health import count_overdue, count_rejected
+from gateway.dashboard.ack_health import count_overdue, count_rejected, partner_acknowledgements_overdue
+from gateway.dashboard.certificates import needing_attention, partner_certificates
 from gateway.dashboard.channel_health import failing_channels
 from gateway.dashboard.partner_health import (
     PartnerRow,
@@ -93,6 +94,7 @@ def partner_page(request: Request, partner_id: str, gw: GatewayDep, me: SignedIn
             .scalars()
             .all()
         )
+        certificates = partner_certificates(profile, gw.settings.data_dir, now)
         return render(
             request,
             "partner.html",
@@ -106,6 +108,9 @@ def partner_page(request: Request, partner_id: str, gw: GatewayDep, me: SignedIn
                 "failing": failing_channels(session, gw.partners, now, partner=profile.id),
                 "acks_overdue": count_overdue(session, now, partner=profile.id),
                 "acks_rejected": count_rejected(session, since=since, partner=profile.id),
+                "owed": partner_acknowledgements_overdue(gw, session, partner=profile.id),
+                "certificates": certificates,
+                "certificates_flagged": needing_attention(certificates),
                 "problems": by_file.get(f"{profile.id}.toml", []),
                 "file_text": profile_text(directory, profile.id),
                 "file_name": f"{profile.id}.toml",
