@@ -9,57 +9,28 @@ from __future__ import annotations
 from decimal import Decimal
 from pathlib import Path
 
-from partners.profile import CodeMaps, PartnerProfile
+from partners.profile import PartnerProfile
 from translators.documents.invoice import Invoice
-from translators.edifact.maps import map_message
 from translators.edifact.maps.invoic import map_invoic
 from translators.edifact.maps.result import MapResult
-from translators.edifact.model import Interchange, Message, Segment, Separators
-from translators.edifact.reader import read_interchange
-from translators.errors import EdiError
+from translators.edifact.model import Segment
+
+from . import map_building as building
+from .map_building import only_error, read_fixture, run_message, seg
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "edifact"
 
 
 def supplier_one() -> PartnerProfile:
-    return PartnerProfile(
-        id="supplier-one",
-        name="Supplier One",
-        role="supplier",
-        codes=CodeMaps(
-            units={"PCE": "EA"},
-            parties={"4012345500004": "SUPP-2001", "4000001000005": "SELF", "4000001000029": "WH-01"},
-            items={"4012345000016": "SKU-BOLT-M8", "SO-200": "SKU-WASHER-M8"},
-        ),
-    )
+    return building.supplier_one(units={"PCE": "EA"})
 
 
 def read(name: str) -> MapResult[Invoice]:
-    interchange = read_interchange((FIXTURES / name).read_bytes())
-    assert interchange.all_errors == []
-    (message,) = interchange.messages
-    return map_message(message, interchange, supplier_one())
-
-
-def seg(tag: str, *elements: str | list[str]) -> Segment:
-    return Segment(tag=tag, elements=[[e] if isinstance(e, str) else list(e) for e in elements])
+    return read_fixture(name, supplier_one())
 
 
 def run(*body: Segment) -> MapResult[Invoice]:
-    segments = [seg("UNH", "1", ["INVOIC", "D", "96A", "UN", "EAN008"]), *body, seg("UNT", "0", "1")]
-    for index, segment in enumerate(segments, start=2):
-        segment.index = index
-    message = Message("1", "INVOIC", "D", "96A", "UN", "EAN008", segments)
-    interchange = Interchange(
-        "UNOC", 3, "4012345500004", "14", "4000001000005", "14", None, "1", "", "", "", Separators(),
-        seg("UNB"), seg("UNZ"), [message],
-    )  # fmt: skip
-    return map_invoic(message, interchange, supplier_one())
-
-
-def only_error(errors: list[EdiError]) -> EdiError:
-    assert len(errors) == 1, [str(e) for e in errors]
-    return errors[0]
+    return run_message(map_invoic, ("INVOIC", "96A", "EAN008"), body, supplier_one())
 
 
 def simple_invoice(*summary: Segment, line_amount: str = "10.00") -> list[Segment]:
