@@ -321,3 +321,42 @@ def serve_on(app: Any, port: int) -> Any:
             thread.join(timeout=10)
 
     return run()
+
+
+def test_erp_document_goes_to_an_as2_partner_and_its_mdn_is_kept_with_it(
+    make_gateway: Callable[..., Gateway],
+    second_gateway: Callable[[Path], Gateway],
+    drain: Callable[[Gateway], int],
+    tmp_path: Path,
+    pairs: dict[str, PemPair],
+) -> None:
+    from gateway.outbound import send_document
+
+    receiver_gw = second_gateway(
+        write_station(
+            tmp_path / "b", "EDIGATE-B", pairs["B"], "EDIGATE-A", pairs["A"], extra="must_sign = false"
+        )
+    )
+    with serve(as2_app(receiver_gw)) as b_url:
+        partners = write_station(
+            tmp_path / "a", "EDIGATE-A", pairs["A"], "EDIGATE-B", pairs["B"], extra=f'url = "{b_url}/as2"'
+        )
+        profile = partners / "edigate-b.toml"
+        profile.write_text(profile.read_text() + '\n[[edifact]]\nid = "5412345000013"\nqualifier = "14"\n')
+        sender_gw = make_gateway(partners_dir=partners)
+        document = {"document_type": "order_response", "number": "OR-7", "order_number": "PO-7",
+                    "issue_date": "2026-11-27", "response": "accepted"}  # fmt: skip
+        sent = send_document(sender_gw, sender_gw.partners.get("edigate-b"), document, actor="erp")
+        drain(sender_gw)
+    with sender_gw.sessions() as session:
+        outbound = session.get(Transmission, sent.id)
+        assert outbound is not None and outbound.status == "sent"
+        rendered = sender_gw.archive.get(outbound.sha256)
+        row = session.execute(select(As2Outbound)).scalar_one()
+        assert row.state == "delivered" and row.acknowledgement_id == sent.id
+        mdn = session.execute(select(Acknowledgement).where(Acknowledgement.type == "MDN")).scalar_one()
+        assert (mdn.status, mdn.answers_transmission_id) == ("accepted", sent.id)
+    with receiver_gw.sessions() as session:
+        received = session.execute(select(Transmission).where(Transmission.channel == "as2")).scalar_one()
+        assert receiver_gw.archive.get(received.sha256) == rendered  # the ORDRSP, byte for byte
+    assert b"ORDRSP:D:96A:UN:EAN005" in rendered

@@ -33,8 +33,8 @@ from gateway.channels.as2.outbound import BuiltMessage, build_message, content_t
 from gateway.channels.as2.reception import Answer, As2Request, find_partner, unquote_id
 from gateway.context import Gateway
 from gateway.database.audit_log import append_events
-from gateway.database.models import Acknowledgement, As2Inbound, As2Outbound, WorkItem
-from gateway.delivery import DELIVER_ACKNOWLEDGEMENT, DeliveryError, OutboundFile
+from gateway.database.models import Acknowledgement, As2Inbound, As2Outbound, Transmission, WorkItem
+from gateway.delivery import DELIVER_ACKNOWLEDGEMENT, DELIVER_OUTBOUND, DeliveryError, OutboundFile
 from partners.profile import PartnerProfile
 
 log = logging.getLogger(__name__)
@@ -132,7 +132,7 @@ def _send(gw: Gateway, session: Session, item: OutboundFile) -> dict[str, Any]:
         return details
     if settings.mdn == "async":
         row.mdn_deadline = now + timedelta(seconds=settings.mdn_timeout_seconds)
-        session.add(_work_item(item.subject_id, row.mdn_deadline, now))
+        session.add(_work_item(session, item.subject_id, row.mdn_deadline, now))
         return {**details, "delivery_state": "awaiting_mdn", "mdn_deadline": row.mdn_deadline.isoformat()}
     content_type = response.headers.get("content-type", "")
     if not response.content:
@@ -220,7 +220,9 @@ def _record_inbound_mdn(
     gw: Gateway, session: Session, item: OutboundFile, read: ReadMdn, sha: str, size: int
 ) -> None:
     original = session.get(Acknowledgement, item.subject_id)
-    if original is None:
+    # An ERP document (outbound transmission) is answered by the MDN directly.
+    sent = session.get(Transmission, item.subject_id) if original is None else None
+    if original is None and sent is None:
         return
     session.add(
         Acknowledgement(
@@ -229,8 +231,9 @@ def _record_inbound_mdn(
             type="MDN",
             status="accepted" if read.disposition.ok else "rejected",
             partner_id=item.partner.id,
-            transmission_id=original.transmission_id,
-            control_reference=original.control_reference,
+            transmission_id=original.transmission_id if original is not None else item.subject_id,
+            answers_transmission_id=None if original is not None else item.subject_id,
+            control_reference=original.control_reference if original is not None else item.control_reference,
             sha256=sha,
             size=size,
             created_at=gw.clock(),
@@ -240,10 +243,14 @@ def _record_inbound_mdn(
     )
 
 
-def _work_item(ack_id: str, at: datetime, now: datetime) -> WorkItem:
+def _work_item(session: Session, subject_id: str, at: datetime, now: datetime) -> WorkItem:
+    """Retry or MDN-deadline check for what was sent: an acknowledgement, or an ERP document."""
+    kind = (
+        DELIVER_ACKNOWLEDGEMENT if session.get(Acknowledgement, subject_id) is not None else DELIVER_OUTBOUND
+    )
     return WorkItem(
-        kind=DELIVER_ACKNOWLEDGEMENT,
-        subject_id=ack_id,
+        kind=kind,
+        subject_id=subject_id,
         state="queued",
         attempts=0,
         available_at=at,
@@ -327,7 +334,7 @@ def receive_async_mdn(gw: Gateway, request: As2Request) -> Answer:
                 ack.delivery_state = "failed" if final else "retrying"
             if not final:
                 backoff = timedelta(seconds=min(2**row.sends * 30, 3600))
-                session.add(_work_item(row.acknowledgement_id, now + backoff, now))
+                session.add(_work_item(session, row.acknowledgement_id, now + backoff, now))
             action = "as2_mdn_negative"
             details["final"] = final
         if ack is not None:
