@@ -103,6 +103,7 @@ def send_document(
                 prepared_at=now,
                 reverse_codes=_reverse_codes(partner),
                 association="EANCOM" if syntax == "edifact" else None,
+                syntax_identifier=partner.edifact_charset,
             )
         except RenderError as exc:
             # Nothing was stored: the counters roll back with the transaction, leaving no gap.
@@ -136,6 +137,7 @@ def send_document(
             recipient_id=_theirs(partner).id,
             recipient_qualifier=_theirs(partner).qualifier,
             control_reference=rendered.control_reference,
+            syntax_identifier={"x12": "X12", "xml": "UBL"}.get(syntax, partner.edifact_charset),
             status="awaiting_ack",
             errors=[],
             prepared_at=now,
@@ -218,7 +220,7 @@ def _version(partner: PartnerProfile) -> str:
         return X12_RELEASES.get(partner.x12_version or "00401", "004010")
     if partner.syntax == "xml":
         return "2.1"
-    return "D96A"
+    return partner.edifact_version
 
 
 def _ours(company: CompanyProfile, partner: PartnerProfile) -> Endpoint:

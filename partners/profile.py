@@ -380,6 +380,10 @@ class PartnerProfile(BaseModel):
     x12: list[X12Identity] = Field(default_factory=list)
     xml: list[XmlIdentity] = Field(default_factory=list)
     x12_version: X12Version = ""
+    # What we write to an EDIFACT partner: its directory (EANCOM on top when it is an EANCOM partner)
+    # and the character set declared in UNB.
+    edifact_version: Literal["D96A", "D01B"] = "D96A"
+    edifact_charset: Literal["UNOA", "UNOB", "UNOC", "UNOW", "UNOY"] = "UNOC"
     xml_map: XmlFieldMap | None = None
     api_key_sha256: list[Sha256Hex] = Field(default_factory=list)
     inbound_messages: list[MessageType] = Field(default_factory=list)

@@ -237,7 +237,7 @@ def message_detail(gw: Gateway, session: Session, transmission: Transmission) ->
                 control_reference=a.control_reference,
                 created_at=a.created_at,
                 raw=gw.archive.get(a.sha256).decode(
-                    _codec(charset.get(a.interchange_id or -1, "")), errors="replace"
+                    text_codec(charset.get(a.interchange_id or -1, "")), errors="replace"
                 ),
             )
             for a in acks
@@ -245,7 +245,7 @@ def message_detail(gw: Gateway, session: Session, transmission: Transmission) ->
     )
 
 
-def _codec(syntax_identifier: str) -> str:
+def text_codec(syntax_identifier: str) -> str:
     """Acknowledgements are written in the charset of what they answer; XML ones are UTF-8."""
     if syntax_identifier in ("UBL", "cXML", "XML"):
         return "utf-8"

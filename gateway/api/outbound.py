@@ -11,6 +11,7 @@ from pydantic import BaseModel, Field
 from sqlalchemy import select
 
 from gateway.api.dependencies import ErpDep, GatewayDep
+from gateway.api.messages import text_codec
 from gateway.database.models import Acknowledgement, Document, Interchange, Transmission
 from gateway.outbound import OutboundRejected, outbound_ack_state, send_document
 
@@ -110,7 +111,9 @@ def get_outbound(outbound_id: str, gw: GatewayDep, _erp: ErpDep) -> OutboundDeta
             control_reference=interchange.control_reference if interchange else None,
             ack_state=outbound_ack_state(gw, transmission, interchange),
             created_at=transmission.received_at,
-            raw=raw.decode("utf-8" if transmission.syntax == "xml" else "latin-1", errors="replace"),
+            raw=raw.decode(
+                text_codec(interchange.syntax_identifier or "" if interchange else ""), errors="replace"
+            ),
             document=document.content if document else {},
             acknowledgements=[
                 PartnerAck(
@@ -122,3 +125,7 @@ def get_outbound(outbound_id: str, gw: GatewayDep, _erp: ErpDep) -> OutboundDeta
                 for a in acks
             ],
         )
+
+
+def _identifier(interchange: Interchange | None) -> str:
+    return (interchange.syntax_identifier or "") if interchange is not None else ""

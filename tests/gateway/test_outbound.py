@@ -155,3 +155,30 @@ def test_partner_997_for_our_855_is_matched_by_group_control_number(gateway, cli
     detail = client.get(f"/v1/outbound/{sent['id']}", headers=ERP).json()
     assert detail["ack_state"] == "accepted"
     assert [a["type"] for a in detail["acknowledgements"]] == ["997"]
+
+
+def test_edifact_partner_gets_its_own_directory_and_charset(tmp_path, make_gateway, drain):
+    import shutil
+
+    from fastapi.testclient import TestClient
+
+    from gateway.api.app import create_app
+    from partners.loader import demo_directory_path
+
+    folder = tmp_path / "partners"
+    shutil.copytree(demo_directory_path(), folder)
+    profile = folder / "supplier-one.toml"
+    profile.write_text('edifact_version = "D01B"\nedifact_charset = "UNOW"\n' + profile.read_text())
+    gw = make_gateway(partners_dir=folder)
+    order = {"document_type": "purchase_order", "number": "PO-9", "issue_date": "2026-11-27",
+             "lines": [{"line_number": "1", "gtin": "4012345000016", "quantity": "5", "unit": "EA",
+                        "description": "Schraube M8 für Stahlträger"}]}  # fmt: skip
+    with TestClient(create_app(gw, run_worker=False)) as client:
+        sent = _send(client, "supplier-one", order)
+        raw = client.get(f"/v1/outbound/{sent['id']}", headers=ERP).json()["raw"]
+    assert "Schraube M8 für Stahlträger" in raw  # shown in the charset it was written in
+    interchange = read_interchange(raw.encode("utf-8"))
+    assert interchange.syntax_identifier == "UNOW"
+    [message] = interchange.messages
+    assert message.identifier == "ORDERS:D:01B:UN:EAN010"
+    assert validate_message(message) == []
