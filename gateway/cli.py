@@ -159,6 +159,13 @@ def _open(settings: Settings) -> Any:
         raise SystemExit(2) from exc
 
 
+def _configure_logging(settings: Settings) -> None:
+    """Long-running commands log structured, redacted lines; the one-shot commands keep plain output."""
+    from gateway.observability.logging import configure_logging
+
+    configure_logging(settings.log_format, settings.log_level)
+
+
 def _serve(args: argparse.Namespace) -> int:
     import uvicorn
 
@@ -167,6 +174,7 @@ def _serve(args: argparse.Namespace) -> int:
     from gateway.demo import demo_banner, prepare_demo
 
     settings = _settings(args)
+    _configure_logging(settings)
     gw = _open(settings)
     if settings.demo:
         prepare_demo(gw)
@@ -179,7 +187,14 @@ def _serve(args: argparse.Namespace) -> int:
         sftp_host = settings.sftp_host or settings.host
         fingerprint = host_key_fingerprint(settings.data_dir)
         print(f"SFTP server on {sftp_host}:{settings.sftp_port}, host key {fingerprint}", flush=True)
-    uvicorn.run(create_app(gw), host=settings.host, port=settings.port, log_level="info")
+    # log_config=None: uvicorn's records go through our redacting handler instead of its own.
+    uvicorn.run(
+        create_app(gw),
+        host=settings.host,
+        port=settings.port,
+        log_level=settings.log_level.lower(),
+        log_config=None,
+    )
     gw.close()
     return 0
 
@@ -187,7 +202,9 @@ def _serve(args: argparse.Namespace) -> int:
 def _worker(args: argparse.Namespace) -> int:
     from gateway.worker import Worker
 
-    gw = _open(_settings(args))
+    settings = _settings(args)
+    _configure_logging(settings)
+    gw = _open(settings)
     worker = Worker(gw)
     if args.once:
         worker.recover_abandoned()

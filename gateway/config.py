@@ -45,6 +45,14 @@ class Settings(BaseSettings):
     )
     sftp_host: str | None = Field(default=None, description="SFTP listen address; default: the HTTP host")
 
+    log_format: Literal["auto", "json", "text"] = Field(
+        default="auto",
+        description="Log lines: JSON objects, human text, or auto (text on a terminal, JSON otherwise)",
+    )
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
+        default="INFO", description="Least severe level written to the log"
+    )
+
     # Delivery of canonical documents to the ERP (gateway/erp). Any combination of modes may be on.
     erp_webhook_url: str | None = Field(
         default=None, description="POST every document here (Standard Webhooks); needs the secret"
@@ -79,6 +87,11 @@ class Settings(BaseSettings):
         default_factory=list,
         description="SHA-256 (hex) of each ERP API key; comma-separated or a JSON list",
     )
+
+    @field_validator("log_level", mode="before")
+    @classmethod
+    def _upper_level(cls, value: object) -> object:
+        return value.upper() if isinstance(value, str) else value
 
     @field_validator("erp_webhook_secret")
     @classmethod

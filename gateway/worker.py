@@ -109,9 +109,32 @@ class Worker:
                 current.lease_owner = None
                 current.lease_until = None
         except Exception as exc:  # a bug must not stop the worker or lose the message
-            log.exception("work item %s (%s %s) failed", item.id, item.kind, item.subject_id)
+            log.exception(
+                "work item %s (%s %s) failed",
+                item.id,
+                item.kind,
+                item.subject_id,
+                extra=self._log_fields(item),
+            )
             self._record_failure(item, exc)
         return True
+
+    def _log_fields(self, item: WorkItem) -> dict[str, str | int]:
+        """Structured fields for a failure log line, so the message, partner and channel can be
+        searched for; the transmission is read afresh (best effort) since the failed one rolled back."""
+        fields: dict[str, str | int] = {"work_item": item.id, "work_kind": item.kind}
+        if item.kind != PROCESS_TRANSMISSION:
+            return fields
+        fields["message_id"] = item.subject_id
+        try:
+            with self.gw.sessions() as session:
+                transmission = session.get(Transmission, item.subject_id)
+                if transmission is not None:
+                    fields["partner"] = transmission.partner_id or ""
+                    fields["channel"] = transmission.channel
+        except Exception:  # logging must never turn one failure into two
+            pass
+        return fields
 
     def _execute(self, session: Session, item: WorkItem) -> None:
         if item.kind == PROCESS_TRANSMISSION:

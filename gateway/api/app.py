@@ -14,6 +14,7 @@ from gateway.channels.as2 import certificates_api
 from gateway.channels.as2 import receiver as as2_receiver
 from gateway.context import Gateway
 from gateway.dashboard import routes as dashboard
+from gateway.observability.metrics import metrics_router
 from gateway.worker import Worker
 
 if TYPE_CHECKING:
@@ -55,6 +56,7 @@ def create_app(gw: Gateway, *, run_worker: bool | None = None) -> FastAPI:
     )
     app.state.gateway = gw
     app.include_router(health.router)
+    app.include_router(metrics_router(gw))
     app.include_router(messages.router)
     app.include_router(documents.router)
     app.include_router(outbound.router)

@@ -1,0 +1,1 @@
+"""Operational visibility: Prometheus metrics read from the database, structured and redacted logs."""
