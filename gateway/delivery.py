@@ -71,30 +71,35 @@ def outbound_filename(partner_id: str, kind: str, control_reference: str, syntax
 
 
 def queue_delivery(session: Session, ack: Acknowledgement, now: datetime) -> None:
+    queue_work(session, DELIVER_ACKNOWLEDGEMENT, ack.id, now)
+
+
+def queue_work(session: Session, kind: str, subject_id: str, now: datetime) -> None:
     session.add(
         WorkItem(
-            kind=DELIVER_ACKNOWLEDGEMENT,
-            subject_id=ack.id,
-            state="queued",
-            attempts=0,
-            available_at=now,
-            created_at=now,
+            kind=kind, subject_id=subject_id, state="queued", attempts=0, available_at=now, created_at=now
         )
     )
+
+
+def _route(gw: Gateway, partner_id: str | None, channel: str | None) -> tuple[PartnerProfile, str, Deliverer]:
+    """The partner's profile, the channel to use (its ``delivery`` unless one is forced) and its sender."""
+    partner = gw.partners.get(partner_id or "")
+    if partner is None:
+        raise DeliveryError(f"partner {partner_id!r} has no profile any more")
+    channel = channel or partner.delivery
+    deliverer = _deliverers().get(channel)
+    if deliverer is None:
+        raise DeliveryError(f"delivery channel {channel!r} is not available in this gateway")
+    return partner, channel, deliverer
 
 
 def deliver_acknowledgement(gw: Gateway, session: Session, ack_id: str) -> list[AuditEntry]:
     ack = session.get(Acknowledgement, ack_id)
     if ack is None:
         raise LookupError(f"acknowledgement {ack_id} does not exist")
-    partner = gw.partners.get(ack.partner_id or "")
-    if partner is None:
-        raise DeliveryError(f"partner {ack.partner_id!r} has no profile any more")
     # An MDN answers an AS2 message, so it goes back over AS2 whatever the partner's delivery setting.
-    channel = "as2" if ack.type == "MDN" else partner.delivery
-    deliverer = _deliverers().get(channel)
-    if deliverer is None:
-        raise DeliveryError(f"delivery channel {channel!r} is not available in this gateway")
+    partner, channel, deliverer = _route(gw, ack.partner_id, "as2" if ack.type == "MDN" else None)
     item = OutboundFile(
         partner=partner,
         kind=ack.type,
@@ -132,12 +137,7 @@ def deliver_outbound(gw: Gateway, session: Session, transmission_id: str) -> lis
     transmission = session.get(Transmission, transmission_id)
     if transmission is None or transmission.direction != "outbound":
         raise LookupError(f"outbound transmission {transmission_id} does not exist")
-    partner = gw.partners.get(transmission.partner_id or "")
-    if partner is None:
-        raise DeliveryError(f"partner {transmission.partner_id!r} has no profile any more")
-    deliverer = _deliverers().get(partner.delivery)
-    if deliverer is None:
-        raise DeliveryError(f"delivery channel {partner.delivery!r} is not available in this gateway")
+    partner, channel, deliverer = _route(gw, transmission.partner_id, None)
     interchange = (
         session.execute(select(Interchange).where(Interchange.transmission_id == transmission.id))
         .scalars()
@@ -166,7 +166,7 @@ def deliver_outbound(gw: Gateway, session: Session, transmission_id: str) -> lis
             "transmission",
             transmission.id,
             "outbound_delivered",
-            {"channel": partner.delivery, "filename": item.filename, **details},
+            {"channel": channel, "filename": item.filename, **details},
         )
     ]
 

@@ -18,8 +18,8 @@ from archive.audit import AuditEntry
 from gateway.context import Gateway
 from gateway.database.audit_log import append_events
 from gateway.database.counters import next_control_number
-from gateway.database.models import Document, Interchange, Message, Transmission, WorkItem
-from gateway.delivery import DELIVER_OUTBOUND
+from gateway.database.models import Document, Interchange, Message, Transmission
+from gateway.delivery import DELIVER_OUTBOUND, queue_work
 from partners.profile import CompanyProfile, PartnerProfile
 from translators.documents.schema import DOCUMENT_MODELS
 from translators.render import Endpoint, RenderError, ReverseCodes, render_document
@@ -170,16 +170,7 @@ def send_document(
             created_at=now,
         )
         session.add(row)
-        session.add(
-            WorkItem(
-                kind=DELIVER_OUTBOUND,
-                subject_id=transmission.id,
-                state="queued",
-                attempts=0,
-                available_at=now,
-                created_at=now,
-            )
-        )
+        queue_work(session, DELIVER_OUTBOUND, transmission.id, now)
         append_events(
             session,
             [

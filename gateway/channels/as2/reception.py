@@ -30,8 +30,8 @@ from gateway.channels.as2.mdn import BuiltMdn, Disposition, MdnOptions, build_md
 from gateway.channels.as2.smime import KeyPair
 from gateway.context import Gateway
 from gateway.database.audit_log import append_events
-from gateway.database.models import Acknowledgement, As2Inbound, Transmission, WorkItem
-from gateway.delivery import DELIVER_ACKNOWLEDGEMENT
+from gateway.database.models import Acknowledgement, As2Inbound, Transmission
+from gateway.delivery import DELIVER_ACKNOWLEDGEMENT, queue_work
 from gateway.intake import IdempotencyConflict, Upload, accept
 from partners.profile import PartnerProfile
 
@@ -414,7 +414,7 @@ class _Context:
                     )
                 )
                 if mode == "async":
-                    session.add(_delivery_item(ack_id, self.gw.clock()))
+                    queue_work(session, DELIVER_ACKNOWLEDGEMENT, ack_id, self.gw.clock())
                 events.append(
                     AuditEntry(
                         "system",
@@ -487,7 +487,7 @@ class _Context:
                 "mdn_mode": row.mdn_mode,
             }
             if row.mdn_mode == "async" and row.mdn_acknowledgement_id:
-                session.add(_delivery_item(row.mdn_acknowledgement_id, self.gw.clock()))
+                queue_work(session, DELIVER_ACKNOWLEDGEMENT, row.mdn_acknowledgement_id, self.gw.clock())
             append_events(
                 session,
                 [
@@ -506,17 +506,6 @@ class _Context:
         blob = self.gw.archive.get(row.mdn_sha256)
         body = blob.split(b"\r\n\r\n", 1)[1]
         return Answer(200, dict(row.mdn_headers), body)
-
-
-def _delivery_item(ack_id: str, now: datetime) -> WorkItem:
-    return WorkItem(
-        kind=DELIVER_ACKNOWLEDGEMENT,
-        subject_id=ack_id,
-        state="queued",
-        attempts=0,
-        available_at=now,
-        created_at=now,
-    )
 
 
 def safe_filename(name: str | None) -> str | None:
