@@ -7,6 +7,7 @@ quickly and no two runs or tests ever see each other's rows.
 
 from __future__ import annotations
 
+import logging
 import os
 import uuid
 from collections.abc import Callable, Iterator
@@ -27,6 +28,17 @@ REPO = Path(__file__).resolve().parents[1]
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 SHARED = REPO.parent / "shared"
 PG_ADMIN_URL = os.environ.get("EDIGATE_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+
+
+@pytest.fixture(autouse=True)
+def _root_logger_restored() -> Iterator[None]:
+    """CLI commands run in-process install a handler on the stream pytest captured for that test;
+    left behind, every later log record would be written to a closed file."""
+    root = logging.getLogger()
+    handlers, level = list(root.handlers), root.level
+    yield
+    root.handlers[:] = handlers
+    root.setLevel(level)
 
 
 def _pg_available() -> str | None:

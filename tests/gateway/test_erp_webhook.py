@@ -47,7 +47,7 @@ def webhook_gateway(make_gateway: Callable[..., Gateway], receiver: Receiver) ->
         settings: dict[str, object] = {
             "erp_webhook_url": receiver.url,
             "erp_webhook_secret": SECRET,
-            "erp_webhook_backoff_seconds": 1.0,
+            "erp_webhook_backoff_seconds": 60.0,  # far longer than any drain, even on a slow runner
             "erp_webhook_timeout": 5.0,
         }
         settings.update(overrides)
