@@ -10,9 +10,10 @@ from __future__ import annotations
 import hashlib
 import os
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO, Protocol
 
 
 class ArchiveError(Exception):
@@ -26,7 +27,31 @@ class ArchiveDamage:
     problem: str  # "missing" | "altered"
 
 
+class RawStore(Protocol):
+    """What every raw-message store offers, so a local folder, a shared folder and an S3-compatible
+    bucket are interchangeable behind the gateway. Stored objects are immutable and named by the
+    SHA-256 of their bytes; a ``put`` is durable when it returns."""
+
+    def put(self, data: bytes) -> str: ...
+
+    def put_stream(self, chunks: Iterable[bytes]) -> tuple[str, int]: ...
+
+    def get(self, sha256: str) -> bytes: ...
+
+    def open(self, sha256: str) -> BinaryIO: ...
+
+    def delete(self, sha256: str) -> bool: ...
+
+    def check(self, sha256: str) -> ArchiveDamage | None: ...
+
+    def stored_hashes(self) -> Iterator[str]: ...
+
+    def is_writable(self) -> bool: ...
+
+
 class ArchiveStore:
+    """Raw store on a filesystem: local, or a shared folder (NFS, SMB) that every node mounts."""
+
     def __init__(self, root: Path) -> None:
         self.root = root
 
@@ -35,34 +60,70 @@ class ArchiveStore:
 
     def put(self, data: bytes) -> str:
         digest = hashlib.sha256(data).hexdigest()
-        target = self.path_for(digest)
-        if target.exists():
+        if self.path_for(digest).exists():
             return digest
+        return self.put_stream([data])[0]
+
+    def put_stream(self, chunks: Iterable[bytes]) -> tuple[str, int]:
+        """Store bytes as they arrive, hashing on the way, so a 100 MB upload never sits in memory.
+        The file is written under a temporary name and renamed to its hash once complete."""
+        digest = hashlib.sha256()
+        size = 0
         try:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp_name = tempfile.mkstemp(dir=target.parent, prefix=".incoming-")
+            self.root.mkdir(parents=True, exist_ok=True)
+            fd, tmp_name = tempfile.mkstemp(dir=self.root, prefix=".incoming-")
+        except OSError as exc:
+            raise ArchiveError(f"cannot store in {self.root}: {exc.strerror or exc}") from exc
+        try:
+            with os.fdopen(fd, "wb") as handle:
+                for chunk in chunks:  # the producer's own errors (a client gone) pass through as they are
+                    digest.update(chunk)
+                    size += len(chunk)
+                    _write(handle, chunk, self.root)
+                _write(handle, b"", self.root, sync=True)
+            sha256 = digest.hexdigest()
+            target = self.path_for(sha256)
+            if target.exists():
+                Path(tmp_name).unlink(missing_ok=True)
+                return sha256, size
             try:
-                with os.fdopen(fd, "wb") as handle:
-                    handle.write(data)
-                    handle.flush()
-                    os.fsync(handle.fileno())
+                target.parent.mkdir(parents=True, exist_ok=True)
                 os.chmod(tmp_name, 0o444)
                 os.replace(tmp_name, target)
-            except BaseException:
-                Path(tmp_name).unlink(missing_ok=True)
-                raise
-            _fsync_dir(target.parent)
-        except OSError as exc:
-            raise ArchiveError(
-                f"cannot store {len(data)} bytes in {self.root}: {exc.strerror or exc}"
-            ) from exc
-        return digest
+                _fsync_dir(target.parent)
+            except OSError as exc:
+                raise ArchiveError(
+                    f"cannot store {size} bytes in {self.root}: {exc.strerror or exc}"
+                ) from exc
+        except BaseException:
+            Path(tmp_name).unlink(missing_ok=True)
+            raise
+        return sha256, size
 
     def get(self, sha256: str) -> bytes:
         try:
             return self.path_for(sha256).read_bytes()
         except OSError as exc:
             raise ArchiveError(f"archived file {sha256} cannot be read: {exc.strerror or exc}") from exc
+
+    def open(self, sha256: str) -> BinaryIO:
+        """A seekable reader, for consumers that stream or map a large file instead of loading it."""
+        try:
+            return self.path_for(sha256).open("rb")
+        except OSError as exc:
+            raise ArchiveError(f"archived file {sha256} cannot be read: {exc.strerror or exc}") from exc
+
+    def delete(self, sha256: str) -> bool:
+        """Remove a file whose retention has run out; False when it was not there."""
+        path = self.path_for(sha256)
+        try:
+            path.unlink()
+        except FileNotFoundError:
+            return False
+        except OSError as exc:
+            raise ArchiveError(f"archived file {sha256} cannot be deleted: {exc.strerror or exc}") from exc
+        _fsync_dir(path.parent)
+        return True
 
     def check(self, sha256: str) -> ArchiveDamage | None:
         path = self.path_for(sha256)
@@ -87,6 +148,16 @@ class ArchiveStore:
         except OSError:
             return False
         return True
+
+
+def _write(handle: BinaryIO, chunk: bytes, root: Path, *, sync: bool = False) -> None:
+    try:
+        handle.write(chunk)
+        if sync:
+            handle.flush()
+            os.fsync(handle.fileno())
+    except OSError as exc:  # disk full, quota, I/O error: the archive's problem, said as such
+        raise ArchiveError(f"cannot store in {root}: {exc.strerror or exc}") from exc
 
 
 def _hash_file(path: Path) -> str:
