@@ -1,26 +1,41 @@
-"""End to end: POST an EANCOM ORDERS to a real `edigate serve --demo`, wait until it is processed.
+"""End to end: EANCOM ORDERS POSTed to a real `edigate serve --demo`, by 1 and by 4 clients at once.
 
-Prints per-order latency (POST sent → status `processed` observed, CONTRL stored) and throughput.
-Measures; never fails a build.
+For each run a fresh node is started (its own data directory, and on PostgreSQL its own database),
+the clients POST their share of the orders as fast as the node answers, and the bench waits until
+every message is final. The node's own timestamps give each message's latency (``received_at``,
+set when intake has stored it, to ``processed_at``, set in the transaction that stores its purchase
+order for the ERP and its CONTRL); throughput is messages over the time from the first POST to the
+last message processed. The demo's automatic order responses are switched off: this measures the
+inbound path. Measures; never fails a build.
 
-    python bench/orders_end_to_end.py [--count 200] [--database-url postgresql+psycopg://…]
+    python bench/orders_end_to_end.py [--count 1000] [--clients 1 4] [--database-url postgresql+psycopg://postgres@127.0.0.1:5432/test]
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import shlex
 import socket
 import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
+import uuid
 from pathlib import Path
 
 import httpx
+from sqlalchemy import create_engine, func, select, text
+from sqlalchemy.engine import make_url
 
-FIXTURE = Path(__file__).resolve().parents[1] / "tests" / "fixtures" / "edifact" / "acme_orders_d96a.edi"
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from gateway.database.models import Transmission  # noqa: E402
+
+FIXTURE = REPO / "tests" / "fixtures" / "edifact" / "acme_orders_d96a.edi"
 
 
 def _free_port() -> int:
@@ -29,56 +44,103 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--count", type=int, default=200)
-    parser.add_argument("--database-url")
-    args = parser.parse_args()
+def _fresh_database(admin_url: str) -> tuple[str, str]:
+    name = f"edigate_bench_{uuid.uuid4().hex[:8]}"
+    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    return name, make_url(admin_url).set(database=name).render_as_string(hide_password=False)
+
+
+def _drop_database(admin_url: str, name: str) -> None:
+    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+def run(count: int, clients: int, admin_url: str | None) -> None:
     body = FIXTURE.read_bytes()
     port = _free_port()
     base = f"http://127.0.0.1:{port}"
+    database = _fresh_database(admin_url) if admin_url else None
     with tempfile.TemporaryDirectory() as data_dir:
+        url = database[1] if database else f"sqlite:///{data_dir}/edigate.db"
         command = [sys.executable, "-m", "gateway.cli", "serve", "--demo", "--data-dir", data_dir,
-                   "--port", str(port)]
-        if args.database_url:
-            command += ["--database-url", args.database_url]
-        env = {**os.environ, "EDIGATE_POLL_SECONDS": "0.5"}
+                   "--port", str(port), "--database-url", url]
+        env = {**os.environ, "EDIGATE_DEMO_AUTO_ACCEPT": "false", "EDIGATE_LOG_LEVEL": "WARNING"}
         server = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
         try:
-            for _ in range(300):
+            for _ in range(600):
                 try:
                     httpx.get(f"{base}/healthz", timeout=1)
                     break
                 except httpx.HTTPError:
                     time.sleep(0.1)
-            headers = {"Authorization": "Bearer demo-acme-key"}
-            latencies: list[float] = []
-            with httpx.Client(base_url=base, headers=headers) as client:
-                started = time.perf_counter()
-                for n in range(args.count):
-                    # A fresh UNB reference each time, else the duplicate check (rightly) rejects it.
-                    payload = body.replace(b"ACME000123", f"B{n:09d}".encode())
-                    t0 = time.perf_counter()
-                    message_id = client.post("/v1/messages", content=payload).json()["id"]
-                    while True:
-                        status = client.get(f"/v1/messages/{message_id}").json()["status"]
-                        if status not in ("received", "processing"):
-                            break
-                        time.sleep(0.001)
-                    latencies.append(time.perf_counter() - t0)
-                    if status != "processed":
-                        raise SystemExit(f"order {n} ended {status}")
-                elapsed = time.perf_counter() - started
+            failures: list[str] = []
+
+            def client(number: int) -> None:
+                headers = {"Authorization": "Bearer demo-acme-key"}
+                with httpx.Client(base_url=base, headers=headers, timeout=60) as http:
+                    for n in range(number, count, clients):
+                        # A fresh UNB reference each time, else the duplicate check (rightly) rejects it.
+                        payload = body.replace(b"ACME000123", f"B{n:09d}".encode())
+                        response = http.post("/v1/messages", content=payload)
+                        if response.status_code != 202:
+                            failures.append(f"{response.status_code} {response.text[:200]}")
+
+            started = time.time()
+            threads = [threading.Thread(target=client, args=(i,)) for i in range(clients)]
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join()
+            posted = time.time()
+            engine = create_engine(url)
+            while True:
+                with engine.connect() as conn:
+                    waiting = conn.execute(
+                        select(func.count()).select_from(Transmission).where(
+                            Transmission.status.in_(("received", "processing"))
+                        )
+                    ).scalar_one()
+                if not waiting:
+                    break
+                time.sleep(0.2)
+            with engine.connect() as conn:
+                rows = conn.execute(
+                    select(Transmission.status, Transmission.received_at, Transmission.processed_at)
+                ).all()
+            engine.dispose()
         finally:
             server.terminate()
-            server.wait(timeout=20)
-    latencies.sort()
+            server.wait(timeout=30)
+            if database:
+                _drop_database(admin_url, database[0])
+    processed = [r for r in rows if r.status == "processed"]
+    latencies = sorted((r.processed_at - r.received_at).total_seconds() for r in processed)
+    last = max(r.processed_at for r in processed).timestamp()
     p99 = latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))]
-    print(f"command: {' '.join(sys.argv)}")
-    print(f"database: {args.database_url or 'SQLite (embedded default)'}; orders: {args.count}, one client")
-    print(f"end-to-end latency POST -> processed: p50 {statistics.median(latencies) * 1000:.1f} ms, "
-          f"p99 {p99 * 1000:.1f} ms, mean {statistics.mean(latencies) * 1000:.1f} ms")
-    print(f"sequential throughput: {args.count / elapsed:.1f} orders/s")
+    print(f"{'PostgreSQL' if admin_url else 'SQLite'}, {clients} client(s), {count} orders: "
+          f"{len(processed)} processed, {len(failures)} refused; "
+          f"intake {count / (posted - started):.0f} msg/s; "
+          f"end to end {len(processed) / (last - started):.0f} msg/s; "
+          f"latency received->processed p50 {statistics.median(latencies) * 1000:.0f} ms, "
+          f"p99 {p99 * 1000:.0f} ms")
+    for failure in failures[:3]:
+        print("  refused:", failure)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--count", type=int, default=1000)
+    parser.add_argument("--clients", type=int, nargs="+", default=[1, 4])
+    parser.add_argument("--database-url", help="a PostgreSQL admin URL: each run gets a fresh database")
+    args = parser.parse_args()
+    print("command:", shlex.join([sys.executable, *sys.argv]))
+    for clients in args.clients:
+        run(args.count, clients, args.database_url)
 
 
 if __name__ == "__main__":

@@ -39,7 +39,15 @@ class Settings(BaseSettings):
     inprocess_worker: bool = Field(default=True, description="Run a worker thread inside `edigate serve`")
     lease_seconds: int = Field(default=60, description="How long a claimed job stays with its worker")
     poll_seconds: float = Field(default=0.5, description="How often an idle worker looks for work")
+    worker_batch: int = Field(
+        default=32, ge=1, description="Transmissions a worker claims and commits together"
+    )
     max_body_bytes: int = Field(default=100 * 1024 * 1024, description="Largest accepted upload")
+    stream_threshold_bytes: int = Field(
+        default=8 * 1024 * 1024,
+        ge=0,
+        description="EDIFACT files from this size on are read and stored message by message",
+    )
     sftp_port: int | None = Field(
         default=None, description="Run the partners' SFTP server on this port (off when unset)"
     )

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import hashlib
 import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, BinaryIO
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -34,7 +35,7 @@ class IdempotencyConflict(Exception):
 @dataclass(frozen=True, slots=True)
 class Upload:
     channel: str  # rest | as2 | sftp
-    data: bytes
+    data: bytes | BinaryIO  # a file object is streamed into the archive, never read whole
     partner_id: str | None
     actor: str
     content_type: str | None = None
@@ -52,11 +53,21 @@ class Receipt:
 
 
 def accept(gw: Gateway, upload: Upload) -> Receipt:
-    if upload.idempotency_key:
-        earlier = _find_by_idempotency_key(gw, upload)
-        if earlier is not None:
-            return earlier
-    sha256 = gw.archive.put(upload.data)  # durable before the row that points at it
+    if isinstance(upload.data, bytes):
+        sha256 = hashlib.sha256(upload.data).hexdigest()
+        if upload.idempotency_key:
+            earlier = _find_by_idempotency_key(gw, upload, sha256)
+            if earlier is not None:
+                return earlier
+        sha256, size = gw.archive.put(upload.data), len(upload.data)  # durable before its row
+    else:
+        # The hash is known only once the stream is stored; storing a repeat costs nothing, since
+        # the archive is content-addressed and keeps one copy.
+        sha256, size = gw.archive.put_stream(_chunks(upload.data))
+        if upload.idempotency_key:
+            earlier = _find_by_idempotency_key(gw, upload, sha256)
+            if earlier is not None:
+                return earlier
     now = gw.clock()
     transmission = Transmission(
         id=str(uuid.uuid4()),
@@ -65,7 +76,7 @@ def accept(gw: Gateway, upload: Upload) -> Receipt:
         partner_id=upload.partner_id,
         received_at=now,
         sha256=sha256,
-        size=len(upload.data),
+        size=size,
         content_type=upload.content_type,
         filename=upload.filename,
         idempotency_key=upload.idempotency_key,
@@ -91,7 +102,7 @@ def accept(gw: Gateway, upload: Upload) -> Receipt:
     except IntegrityError:
         # Two requests with one Idempotency-Key raced; the first one's row now exists.
         if upload.idempotency_key:
-            earlier = _find_by_idempotency_key(gw, upload)
+            earlier = _find_by_idempotency_key(gw, upload, sha256)
             if earlier is not None:
                 return earlier
         raise
@@ -99,12 +110,17 @@ def accept(gw: Gateway, upload: Upload) -> Receipt:
     return Receipt(transmission.id, transmission.status, sha256, replayed=False)
 
 
-def _find_by_idempotency_key(gw: Gateway, upload: Upload) -> Receipt | None:
+def _chunks(stream: BinaryIO, size: int = 1 << 20) -> Iterator[bytes]:
+    while chunk := stream.read(size):
+        yield chunk
+
+
+def _find_by_idempotency_key(gw: Gateway, upload: Upload, sha256: str) -> Receipt | None:
     with gw.sessions() as session:
         existing = _lookup(session, upload.partner_id, upload.idempotency_key)
         if existing is None:
             return None
-        if existing.sha256 != hashlib.sha256(upload.data).hexdigest():
+        if existing.sha256 != sha256:
             raise IdempotencyConflict(existing.id)
         return Receipt(existing.id, existing.status, existing.sha256, replayed=True)
 

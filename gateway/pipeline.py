@@ -24,6 +24,7 @@ from gateway.database.models import (
     Document,
     InterchangeKey,
     Transmission,
+    WorkItem,
 )
 from gateway.database.models import (
     Interchange as InterchangeRow,
@@ -36,8 +37,11 @@ from gateway.erp.outbox import enqueue_document
 from gateway.order_loop import queue_auto_accept
 from partners.profile import PartnerProfile
 from translators.acknowledge import plan_acknowledgements
+from translators.detect import detect_syntax
+from translators.edifact.stream import NotStreamable
+from translators.edifact.translate import translate_edifact_stream
 from translators.errors import EdiError
-from translators.translate import InterchangeOutcome, translate
+from translators.translate import InterchangeOutcome, MessageOutcome, translate
 
 ACTOR = "worker"
 # How each syntax's interchange acknowledgement says "duplicate": CONTRL 0085 26, TA1 TA105 025.
@@ -60,20 +64,24 @@ class _Run:
 
 def process_transmission(gw: Gateway, session: Session, transmission: Transmission) -> str:
     """Run the pipeline inside the caller's transaction; returns the final status."""
-    run = _Run(transmission)
     _forget_previous_run(session, transmission)
-    data = gw.archive.get(transmission.sha256)
-    translation = translate(data, gw.partners, channel_partner=transmission.partner_id)
-    transmission.syntax = translation.syntax
-    run.event(
-        "parsed",
-        syntax=translation.syntax,
-        interchanges=len(translation.interchanges),
-        messages=sum(len(i.messages) for i in translation.interchanges),
-    )
-    run.errors.extend(translation.errors)
-    for position, outcome in enumerate(translation.interchanges, start=1):
-        _store_interchange(gw, session, run, position, outcome)
+    run = None
+    if transmission.size >= gw.settings.stream_threshold_bytes:
+        run = _process_streaming(gw, session, transmission)
+    if run is None:
+        run = _Run(transmission)
+        data = gw.archive.get(transmission.sha256)
+        translation = translate(data, gw.partners, channel_partner=transmission.partner_id)
+        transmission.syntax = translation.syntax
+        run.event(
+            "parsed",
+            syntax=translation.syntax,
+            interchanges=len(translation.interchanges),
+            messages=sum(len(i.messages) for i in translation.interchanges),
+        )
+        run.errors.extend(translation.errors)
+        for position, outcome in enumerate(translation.interchanges, start=1):
+            _store_interchange(gw, session, run, position, outcome)
 
     # Partly accepted files are "processed": their good documents go on, and ``errors`` names the rest.
     status = "processed" if run.documents or run.acknowledgements_received else "rejected"
@@ -83,6 +91,85 @@ def process_transmission(gw: Gateway, session: Session, transmission: Transmissi
     run.event(status, errors=len(run.errors), documents=run.documents)
     append_events(session, run.events, gw.clock)
     return status
+
+
+class _LateRejection(Exception):
+    """The interchange turned out rejected only at its end, after messages were stored as good."""
+
+
+def _process_streaming(gw: Gateway, session: Session, transmission: Transmission) -> _Run | None:
+    """A large EDIFACT interchange, read from the archive a window at a time and stored message by
+    message, so memory stays flat however big the file. None when the file needs the whole-file
+    path (another syntax, or a shape only that reader handles); whatever was stored is undone."""
+    with gw.archive.open(transmission.sha256) as handle:
+        if detect_syntax(handle.read(512)) != "edifact":
+            return None
+    for reject_all in (False, True):
+        savepoint = session.begin_nested()
+        run = _Run(transmission)
+        try:
+            with gw.archive.open(transmission.sha256) as handle:
+                _stream_interchange(gw, session, run, handle, reject_all=reject_all)
+        except NotStreamable:
+            savepoint.rollback()
+            return None
+        except _LateRejection:
+            savepoint.rollback()
+            continue
+        savepoint.commit()
+        return run
+    raise AssertionError("a read that rejects every message cannot be rejected late")
+
+
+def _stream_interchange(gw: Gateway, session: Session, run: _Run, handle: Any, *, reject_all: bool) -> None:
+    transmission = run.transmission
+    transmission.syntax = "edifact"
+    items = translate_edifact_stream(handle, gw.partners, transmission.partner_id, reject_all=reject_all)
+    outcome = next(items)
+    assert isinstance(outcome, InterchangeOutcome)
+    # Messages are judged with what is known now; the envelope's end may still reject them all, and
+    # then, as on the whole-file path, the interchange claims no key: it is read again rejecting all.
+    accepted_at_start = outcome.accepted
+    row, duplicate_of = _open_interchange(session, run, 1, outcome, claim=not reject_all)
+    keep = {id(transmission), id(row), id(duplicate_of)}
+    for position, message_outcome in enumerate(items, start=1):
+        assert isinstance(message_outcome, MessageOutcome)
+        _store_message(gw, session, run, row, outcome, position, message_outcome)
+        _lighten(message_outcome)
+        if position % STREAM_BATCH == 0:
+            append_events(session, run.events, gw.clock)
+            run.events.clear()
+            _release_stored(session, keep)
+    # The exhausted reader has set the interchange's errors anew, from the envelope and the partner.
+    if accepted_at_start and not outcome.accepted and not reject_all:
+        raise _LateRejection
+    if duplicate_of is not None:
+        outcome.errors.append(_duplicate_error(outcome, duplicate_of))
+    run.event("parsed", syntax="edifact", interchanges=1, messages=len(outcome.messages), streamed=True)
+    _judge_interchange(run, row, outcome, duplicate_of)
+    _finish_interchange(gw, session, run, row, outcome, duplicate_of)
+
+
+STREAM_BATCH = 500  # messages between two flushes of the session and the audit trail
+
+
+def _lighten(message_outcome: MessageOutcome) -> None:
+    """Keep what acknowledgements need (references, errors, numbers), drop segments and document."""
+    message_outcome.stated_number = message_outcome.business_number
+    if message_outcome.document is not None:
+        message_outcome.document = _STORED
+    del message_outcome.message.segments[1:]
+
+
+_STORED = object()  # "a document was made and stored": accepted, without holding it
+
+
+def _release_stored(session: Session, keep: set[int]) -> None:
+    """Flush, then forget the rows already written, so the session does not grow with the file."""
+    session.flush()
+    for obj in list(session.identity_map.values()):
+        if id(obj) not in keep and not (isinstance(obj, WorkItem) and obj.state == "running"):
+            session.expunge(obj)
 
 
 def _forget_previous_run(session: Session, transmission: Transmission) -> None:
@@ -110,6 +197,17 @@ def _forget_previous_run(session: Session, transmission: Transmission) -> None:
 def _store_interchange(
     gw: Gateway, session: Session, run: _Run, position: int, outcome: InterchangeOutcome
 ) -> None:
+    row, duplicate_of = _open_interchange(session, run, position, outcome)
+    _judge_interchange(run, row, outcome, duplicate_of)
+    for msg_position, message_outcome in enumerate(outcome.messages, start=1):
+        _store_message(gw, session, run, row, outcome, msg_position, message_outcome)
+    _finish_interchange(gw, session, run, row, outcome, duplicate_of)
+
+
+def _open_interchange(
+    session: Session, run: _Run, position: int, outcome: InterchangeOutcome, *, claim: bool = True
+) -> tuple[InterchangeRow, InterchangeRow | None]:
+    """The interchange's row, and the earlier one it repeats (its duplicate error added)."""
     ic = outcome.interchange
     row = InterchangeRow(
         transmission_id=run.transmission.id,
@@ -132,59 +230,86 @@ def _store_interchange(
     session.add(row)
     session.flush()
 
-    duplicate_of = _claim_interchange_key(session, row) if outcome.accepted else None
+    duplicate_of = _claim_interchange_key(session, row) if outcome.accepted and claim else None
     if duplicate_of is not None:
         row.duplicate_of_id = duplicate_of.id
-        outcome.errors.append(
-            EdiError(
-                "DUPLICATE_INTERCHANGE",
-                f"interchange {ic.control_reference} from {ic.sender_id} was already received "
-                f"(message {duplicate_of.transmission_id}); it is not processed again",
-                outcome.header_location,
-                level="interchange",
-                syntax_code=DUPLICATE_CODES.get(outcome.syntax),
-            )
-        )
+        outcome.errors.append(_duplicate_error(outcome, duplicate_of))
         run.event(
             "duplicate_detected",
             control_reference=ic.control_reference,
             original=duplicate_of.transmission_id,
         )
+    return row, duplicate_of
 
+
+def _duplicate_error(outcome: InterchangeOutcome, duplicate_of: InterchangeRow) -> EdiError:
+    ic = outcome.interchange
+    return EdiError(
+        "DUPLICATE_INTERCHANGE",
+        f"interchange {ic.control_reference} from {ic.sender_id} was already received "
+        f"(message {duplicate_of.transmission_id}); it is not processed again",
+        outcome.header_location,
+        level="interchange",
+        syntax_code=DUPLICATE_CODES.get(outcome.syntax),
+    )
+
+
+def _judge_interchange(
+    run: _Run, row: InterchangeRow, outcome: InterchangeOutcome, duplicate_of: InterchangeRow | None
+) -> None:
     row.status = "accepted" if outcome.accepted else ("duplicate" if duplicate_of else "rejected")
     row.errors = [e.to_dict() for e in outcome.errors]
     run.errors.extend(outcome.all_errors)
     run.event(
         "validated",
-        interchange=ic.control_reference,
+        interchange=outcome.interchange.control_reference,
         partner=row.partner_id,
         status=row.status,
         errors=[e.code for e in outcome.all_errors],
     )
 
-    for msg_position, message_outcome in enumerate(outcome.messages, start=1):
-        accepted = outcome.accepted and message_outcome.accepted
-        message_row = MessageRow(
-            interchange_id=row.id,
-            transmission_id=run.transmission.id,
-            position=msg_position,
-            reference=message_outcome.message.reference,
-            message_type=message_outcome.message.type,
-            identifier=message_outcome.identifier,
-            group_reference=message_outcome.message.group_reference,
-            status="accepted" if accepted else "rejected",
-            business_number=message_outcome.business_number,
-            errors=[e.to_dict() for e in message_outcome.errors],
-        )
-        session.add(message_row)
-        session.flush()
-        if run.transmission.message_type is None:
-            run.transmission.message_type = message_row.message_type
-        if run.transmission.business_number is None:
-            run.transmission.business_number = message_row.business_number  # found even when rejected
-        if accepted and message_outcome.document is not None:
-            _store_document(gw, session, run, message_row, message_outcome.document)
 
+def _store_message(
+    gw: Gateway,
+    session: Session,
+    run: _Run,
+    row: InterchangeRow,
+    outcome: InterchangeOutcome,
+    position: int,
+    message_outcome: MessageOutcome,
+) -> MessageRow:
+    accepted = outcome.accepted and message_outcome.accepted
+    message_row = MessageRow(
+        interchange_id=row.id,
+        transmission_id=run.transmission.id,
+        position=position,
+        reference=message_outcome.message.reference,
+        message_type=message_outcome.message.type,
+        identifier=message_outcome.identifier,
+        group_reference=message_outcome.message.group_reference,
+        status="accepted" if accepted else "rejected",
+        business_number=message_outcome.business_number,
+        errors=[e.to_dict() for e in message_outcome.errors],
+    )
+    session.add(message_row)
+    session.flush()
+    if run.transmission.message_type is None:
+        run.transmission.message_type = message_row.message_type
+    if run.transmission.business_number is None:
+        run.transmission.business_number = message_row.business_number  # found even when rejected
+    if accepted and message_outcome.document is not None:
+        _store_document(gw, session, run, message_row, message_outcome.document)
+    return message_row
+
+
+def _finish_interchange(
+    gw: Gateway,
+    session: Session,
+    run: _Run,
+    row: InterchangeRow,
+    outcome: InterchangeOutcome,
+    duplicate_of: InterchangeRow | None,
+) -> None:
     if outcome.partner is not None and outcome.accepted:
         for received in outcome.received_acks:
             _record_received_ack(gw, session, run, row, outcome.partner, received)
@@ -231,9 +356,11 @@ def _settle_outbound(session: Session, answered: Transmission, state: str) -> No
     acknowledgement ("received") does not settle it."""
     if state == "received":
         return
-    outbound = session.execute(
-        select(InterchangeRow).where(InterchangeRow.transmission_id == answered.id)
-    ).scalars().first()
+    outbound = (
+        session.execute(select(InterchangeRow).where(InterchangeRow.transmission_id == answered.id))
+        .scalars()
+        .first()
+    )
     if outbound is not None:
         outbound.status = state
 
@@ -242,37 +369,49 @@ def _answered_transmission(session: Session, partner_id: str, received: Any) -> 
     """What we sent that this acknowledgement answers: by our interchange control number, else by the
     business document number it quotes."""
     if received.interchange_reference:
-        found = session.execute(
-            select(Transmission)
-            .join(InterchangeRow, InterchangeRow.transmission_id == Transmission.id)
-            .where(
-                Transmission.direction == "outbound",
-                InterchangeRow.partner_id == partner_id,
-                InterchangeRow.control_reference == received.interchange_reference,
+        found = (
+            session.execute(
+                select(Transmission)
+                .join(InterchangeRow, InterchangeRow.transmission_id == Transmission.id)
+                .where(
+                    Transmission.direction == "outbound",
+                    InterchangeRow.partner_id == partner_id,
+                    InterchangeRow.control_reference == received.interchange_reference,
+                )
             )
-        ).scalars().first()
+            .scalars()
+            .first()
+        )
         if found is not None:
             return found
     if received.group_reference:
-        by_group = session.execute(
-            select(Transmission)
-            .join(MessageRow, MessageRow.transmission_id == Transmission.id)
-            .where(
-                Transmission.direction == "outbound",
-                Transmission.partner_id == partner_id,
-                MessageRow.group_reference == received.group_reference,
+        by_group = (
+            session.execute(
+                select(Transmission)
+                .join(MessageRow, MessageRow.transmission_id == Transmission.id)
+                .where(
+                    Transmission.direction == "outbound",
+                    Transmission.partner_id == partner_id,
+                    MessageRow.group_reference == received.group_reference,
+                )
             )
-        ).scalars().first()
+            .scalars()
+            .first()
+        )
         if by_group is not None:
             return by_group
     if received.document_reference:
-        return session.execute(
-            select(Transmission).where(
-                Transmission.direction == "outbound",
-                Transmission.partner_id == partner_id,
-                Transmission.business_number == received.document_reference,
+        return (
+            session.execute(
+                select(Transmission).where(
+                    Transmission.direction == "outbound",
+                    Transmission.partner_id == partner_id,
+                    Transmission.business_number == received.document_reference,
+                )
             )
-        ).scalars().first()
+            .scalars()
+            .first()
+        )
     return None
 
 

@@ -63,61 +63,105 @@ class Worker:
             return result.rowcount or 0
 
     def claim(self) -> WorkItem | None:
+        batch = self.claim_batch(1)
+        return batch[0] if batch else None
+
+    def claim_batch(self, limit: int) -> list[WorkItem]:
+        """Claim the next due item and, when it is a transmission to process, up to ``limit`` - 1
+        more of those, in one short transaction: one commit (one fsync) for the whole claim."""
         now = self.gw.clock()
+        due = or_(
+            (WorkItem.state == "queued") & (WorkItem.available_at <= now),
+            (WorkItem.state == "running") & (WorkItem.lease_until < now),
+        )
         with self.gw.sessions.begin() as session:
-            item = session.execute(
-                select(WorkItem)
-                .where(
-                    or_(
-                        (WorkItem.state == "queued") & (WorkItem.available_at <= now),
-                        (WorkItem.state == "running") & (WorkItem.lease_until < now),
-                    )
-                )
-                .order_by(WorkItem.id)
-                .limit(1)
-                .with_for_update(skip_locked=True)
+            first = session.execute(
+                select(WorkItem).where(due).order_by(WorkItem.id).limit(1).with_for_update(skip_locked=True)
             ).scalar_one_or_none()
-            if item is None:
-                return None
-            item.state = "running"
-            item.attempts += 1
-            item.lease_owner = self.owner
-            item.lease_until = now + timedelta(seconds=self.gw.settings.lease_seconds)
-            if item.kind == PROCESS_TRANSMISSION:
-                transmission = session.get(Transmission, item.subject_id)
-                if transmission is not None:
-                    transmission.status = "processing"
-            return item
+            if first is None:
+                return []
+            items = [first]
+            if first.kind == PROCESS_TRANSMISSION and limit > 1:
+                items += (
+                    session.execute(
+                        select(WorkItem)
+                        .where(due, WorkItem.kind == PROCESS_TRANSMISSION, WorkItem.id > first.id)
+                        .order_by(WorkItem.id)
+                        .limit(limit - 1)
+                        .with_for_update(skip_locked=True)
+                    )
+                    .scalars()
+                    .all()
+                )
+            for item in items:
+                item.state = "running"
+                item.attempts += 1
+                item.lease_owner = self.owner
+                item.lease_until = now + timedelta(seconds=self.gw.settings.lease_seconds)
+                if item.kind == PROCESS_TRANSMISSION:
+                    transmission = session.get(Transmission, item.subject_id)
+                    if transmission is not None:
+                        transmission.status = "processing"
+            return items
 
     def run_once(self) -> bool:
-        """Claim and run one item; False when there was nothing to do."""
-        item = self.claim()
-        if item is None:
+        """Claim and run due work; False when there was nothing to do."""
+        items = self.claim_batch(self.gw.settings.worker_batch)
+        if not items:
             return False
+        if len(items) > 1:
+            self._run_batch(items)
+            return True
+        item = items[0]
         try:
             if item.kind == AUTO_ACCEPT_ORDER:
                 # send_document commits on its own and SQLite has one writer, so this runs before the
                 # transaction below, not inside it; it is idempotent should that transaction fail.
                 auto_accept_order(self.gw, item.subject_id)
             with self.gw.sessions.begin() as session:
-                current = session.get(WorkItem, item.id, with_for_update=True)
-                if current is None or current.lease_owner != self.owner:
-                    return True  # lease lost to another worker meanwhile; it owns the item now
-                self._execute(session, current)
-                current.state = "done"
-                current.finished_at = self.gw.clock()
-                current.lease_owner = None
-                current.lease_until = None
+                self._run_claimed(session, item)
         except Exception as exc:  # a bug must not stop the worker or lose the message
-            log.exception(
-                "work item %s (%s %s) failed",
-                item.id,
-                item.kind,
-                item.subject_id,
-                extra=self._log_fields(item),
-            )
-            self._record_failure(item, exc)
+            self._failed(item, exc)
         return True
+
+    def _run_batch(self, items: list[WorkItem]) -> None:
+        """Transmissions claimed together are processed in one transaction, each in a savepoint of
+        its own: one commit for the batch instead of one per message, the same promise (nothing
+        is marked done before it is durable), and one bad message fails alone."""
+        failures: list[tuple[WorkItem, Exception]] = []
+        try:
+            with self.gw.sessions.begin() as session:
+                for item in items:
+                    try:
+                        with session.begin_nested():
+                            self._run_claimed(session, item)
+                    except Exception as exc:
+                        failures.append((item, exc))
+        except Exception as exc:  # the commit itself failed: nothing of the batch was stored
+            failures = [(item, exc) for item in items]
+        for item, exc in failures:
+            self._failed(item, exc)
+
+    def _run_claimed(self, session: Session, item: WorkItem) -> None:
+        current = session.get(WorkItem, item.id, with_for_update=True)
+        if current is None or current.lease_owner != self.owner:
+            return  # lease lost to another worker meanwhile; it owns the item now
+        self._execute(session, current)
+        current.state = "done"
+        current.finished_at = self.gw.clock()
+        current.lease_owner = None
+        current.lease_until = None
+
+    def _failed(self, item: WorkItem, exc: Exception) -> None:
+        log.exception(
+            "work item %s (%s %s) failed",
+            item.id,
+            item.kind,
+            item.subject_id,
+            exc_info=exc,
+            extra=self._log_fields(item),
+        )
+        self._record_failure(item, exc)
 
     def _log_fields(self, item: WorkItem) -> dict[str, str | int]:
         """Structured fields for a failure log line, so the message, partner and channel can be

@@ -130,12 +130,12 @@ def make_gateway(tmp_path: Path, database_url: str, clock: FakeClock) -> Iterato
     opened: list[Gateway] = []
 
     def factory(**overrides: object) -> Gateway:
-        settings = Settings(
-            data_dir=tmp_path / "data",
-            database_url=database_url,
-            demo=True,
-            **overrides,  # type: ignore[arg-type]
-        )
+        defaults: dict[str, object] = {
+            "data_dir": tmp_path / "data",
+            "database_url": database_url,
+            "demo": True,
+        }
+        settings = Settings(**{**defaults, **overrides})  # type: ignore[arg-type]
         gw = open_gateway(settings, clock=clock)
         opened.append(gw)
         return gw

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from tempfile import SpooledTemporaryFile
 from typing import Annotated
 
 from fastapi import APIRouter, Header, HTTPException, Query, Request, status
@@ -30,20 +31,30 @@ from translators.edifact.charset import codec_for
 
 router = APIRouter(prefix="/v1/messages", tags=["messages"])
 
+SPOOL_IN_MEMORY = 1 << 20  # bodies up to 1 MiB never touch a temporary file
 
-async def _read_body(request: Request, limit: int) -> bytes:
-    """Refuse an oversized body while it streams in, before anything is stored."""
+
+async def _read_body(request: Request, limit: int) -> SpooledTemporaryFile[bytes]:
+    """Refuse an oversized body while it streams in, before anything is stored. Small bodies stay
+    in memory; a large one spills to a temporary file, so a 100 MB upload is never held whole."""
     declared = request.headers.get("content-length")
     if declared is not None and declared.isdigit() and int(declared) > limit:
         raise HTTPException(status.HTTP_413_CONTENT_TOO_LARGE, f"body exceeds the limit of {limit} bytes")
-    chunks: list[bytes] = []
+    spool: SpooledTemporaryFile[bytes] = SpooledTemporaryFile(max_size=SPOOL_IN_MEMORY)  # noqa: SIM115 - the caller closes it
     size = 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > limit:
-            raise HTTPException(status.HTTP_413_CONTENT_TOO_LARGE, f"body exceeds the limit of {limit} bytes")
-        chunks.append(chunk)
-    return b"".join(chunks)
+    try:
+        async for chunk in request.stream():
+            size += len(chunk)
+            if size > limit:
+                raise HTTPException(
+                    status.HTTP_413_CONTENT_TOO_LARGE, f"body exceeds the limit of {limit} bytes"
+                )
+            spool.write(chunk)
+    except BaseException:
+        spool.close()
+        raise
+    spool.seek(0)
+    return spool
 
 
 @router.post(
@@ -73,10 +84,10 @@ async def submit_message(
 ) -> Accepted:
     """The raw body is the interchange, byte for byte. 202 means it is stored durably; processing
     follows asynchronously — poll ``GET /v1/messages/{id}``."""
-    data = await _read_body(request, gw.settings.max_body_bytes)
+    body = await _read_body(request, gw.settings.max_body_bytes)
     upload = Upload(
         channel="rest",
-        data=data,
+        data=body,
         partner_id=partner.id,
         actor=f"partner:{partner.id}",
         content_type=request.headers.get("content-type"),
@@ -87,7 +98,8 @@ async def submit_message(
         },
     )
     try:
-        receipt = await run_in_threadpool(accept, gw, upload)
+        with body:
+            receipt = await run_in_threadpool(accept, gw, upload)
     except IdempotencyConflict as exc:
         raise HTTPException(status.HTTP_409_CONFLICT, str(exc)) from exc
     except ArchiveError as exc:

@@ -305,22 +305,21 @@ class UploadDesk:
                 info = os.fstat(handle.fileno())
                 if not stat.S_ISREG(info.st_mode) or info.st_nlink != 1:
                     return paramiko.SFTP_PERMISSION_DENIED, None
-                data = handle.read()
-            try:
-                receipt = accept(
-                    self.gw,
-                    Upload(
-                        channel="sftp",
-                        data=data,
-                        partner_id=account.partner.id,
-                        actor=f"sftp:{account.username}",
-                        filename=name,
-                        transport={"username": account.username, "remote": remote, "path": f"/in/{name}"},
-                    ),
-                )
-            except Exception:
-                log.exception("SFTP upload %s of %s could not be taken in", name, account.partner.id)
-                return paramiko.SFTP_FAILURE, None
+                try:
+                    receipt = accept(  # streamed from the file into the archive, never read whole
+                        self.gw,
+                        Upload(
+                            channel="sftp",
+                            data=handle,
+                            partner_id=account.partner.id,
+                            actor=f"sftp:{account.username}",
+                            filename=name,
+                            transport={"username": account.username, "remote": remote, "path": f"/in/{name}"},
+                        ),
+                    )
+                except Exception:
+                    log.exception("SFTP upload %s of %s could not be taken in", name, account.partner.id)
+                    return paramiko.SFTP_FAILURE, None
             settings = account.partner.sftp
             if settings is not None and settings.keep_uploads:
                 os.replace(real, mailbox.free_name(ARCHIVE, name, receipt.id[:8]))

@@ -60,3 +60,27 @@ def test_failure_inside_the_pipeline_rolls_back_and_is_recorded(
         assert session.execute(select(func.count()).select_from(Document)).scalar_one() == 0
         assert session.get(Transmission, message_id).processed_at is None
     assert worker.run_once() is False  # nothing left: the worker is idle, not stuck
+
+
+def test_transmissions_claimed_together_commit_together_and_fail_alone(gateway, submit, edifact_fixture):
+    """A batch is one claim and one commit; the message that cannot be processed fails on its own."""
+    body = edifact_fixture("acme_orders_d96a.edi")
+    ids = [submit(body.replace(b"ACME000123", f"BATCH{n:05d}".encode())).json()["id"] for n in range(3)]
+    with gateway.sessions() as session:
+        broken = session.get(Transmission, ids[1]).sha256
+    gateway.archive.delete(broken)  # the second message's bytes are gone: processing it must fail
+
+    worker = Worker(gateway, owner="batcher")
+    claimed = worker.claim_batch(10)
+    assert sorted(item.subject_id for item in claimed) == sorted(ids)
+    worker._run_batch(claimed)
+
+    with gateway.sessions() as session:
+        statuses = {t.id: t.status for t in session.execute(select(Transmission)).scalars()}
+        items = {w.subject_id: w for w in session.execute(select(WorkItem)).scalars() if w.subject_id in ids}
+        documents = session.execute(select(func.count()).select_from(Document)).scalar_one()
+    assert statuses[ids[0]] == statuses[ids[2]] == "processed"
+    assert statuses[ids[1]] == "received"  # back in the queue, to be retried after a back-off
+    assert items[ids[1]].state == "queued" and "ArchiveError" in (items[ids[1]].last_error or "")
+    assert items[ids[0]].state == items[ids[2]].state == "done"
+    assert documents == 2

@@ -16,6 +16,7 @@ a segment and is not counted.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -387,9 +388,17 @@ class _Envelope:
     open message), which is what the checks need.
     """
 
-    def __init__(self, interchange: Interchange, complete: bool) -> None:
+    def __init__(
+        self,
+        interchange: Interchange,
+        complete: bool,
+        on_close: Callable[[Message], None] | None = None,
+    ) -> None:
         self.ic = interchange
         self.complete = complete
+        # Told of each message once it can no longer change, so a streaming reader can hand it on
+        # and drop its segments instead of holding a whole file.
+        self.on_close = on_close
         self.message: Message | None = None
         self.group: Group | None = None
         self.group_messages = 0
@@ -399,8 +408,13 @@ class _Envelope:
         self.stray: list[Segment] = []
 
     def read(self, segments: list[Segment]) -> None:
+        self.feed(segments)
+        self.finish()
+
+    def feed(self, segments: list[Segment]) -> None:
         """Dispatch service segments; hand each run of data segments between them over as a slice
-        (one C-level ``extend`` per message instead of an append per segment)."""
+        (one C-level ``extend`` per message instead of an append per segment). May be called once
+        per window of a file read in pieces; ``finish`` closes what is still open."""
         handlers = {
             "UNH": self._unh,
             "UNT": self._unt,
@@ -420,6 +434,8 @@ class _Envelope:
                 handlers[seg.tag](seg)
                 self.last = seg
             prev = i + 1
+
+    def finish(self) -> None:
         self._flush_stray()
         self._close_message()
         self._close_group(None)
@@ -481,6 +497,11 @@ class _Envelope:
             return
         message.segments.append(seg)
         self.message = None
+        self._check_unt(message, seg)
+        if self.on_close is not None:
+            self.on_close(message)
+
+    def _check_unt(self, message: Message, seg: Segment) -> None:
         position = len(message.segments)
         count, ref = seg.get(1, 1), seg.get(2, 1)
         if not count.isdigit():
@@ -566,6 +587,8 @@ class _Envelope:
                      message_segment=len(message.segments), group_ref=message.group_reference),
             "message", "13",
         ))
+        if self.on_close is not None:
+            self.on_close(message)
 
     def _close_group(self, une: Segment | None) -> None:
         group = self.group

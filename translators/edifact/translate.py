@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from typing import BinaryIO
+
 from partners.directory import PartnerDirectory
 from partners.profile import PartnerProfile
 from translators.edifact.maps import map_message
 from translators.edifact.model import Interchange, Message
 from translators.edifact.reader import read_interchanges
+from translators.edifact.stream import WINDOW, stream_interchange
 from translators.edifact.validator import validate_message
 from translators.errors import EdiError, EdiSyntaxError, Location
 from translators.outcome import (
@@ -31,9 +35,54 @@ def translate_edifact(data: bytes, directory: PartnerDirectory, channel_partner:
     return Translation("edifact", [_interchange(i, directory, channel_partner) for i in interchanges])
 
 
+def translate_edifact_stream(
+    stream: BinaryIO,
+    directory: PartnerDirectory,
+    channel_partner: str | None,
+    *,
+    reject_all: bool = False,
+    window: int = WINDOW,
+) -> Iterator[InterchangeOutcome | MessageOutcome]:
+    """The streaming twin of :func:`translate_edifact` for one large interchange: yields its
+    :class:`InterchangeOutcome` first (partner resolved, no message yet), then each message's
+    outcome as soon as it is read. Envelope errors found later (a wrong UNZ count, say) are on the
+    outcome once the generator is exhausted; messages yielded before them were judged without them,
+    so a caller that sees the interchange rejected only at the end reads it again with
+    ``reject_all``. Raises :class:`NotStreamable` for input only the whole-file reader handles."""
+    items = stream_interchange(stream, window=window)
+    interchange = next(items)
+    assert isinstance(interchange, Interchange)
+    outcome, found = _start(interchange, directory, channel_partner)
+    yield outcome
+    rejected = reject_all or bool(outcome.errors)
+    for message in items:
+        assert isinstance(message, Message)
+        message_outcome = _message(
+            message, interchange, outcome.partner, outcome.received_acks, rejected=rejected
+        )
+        outcome.messages.append(message_outcome)
+        yield message_outcome
+    outcome.errors[:] = [*interchange.errors, *found]
+
+
 def _interchange(
     interchange: Interchange, directory: PartnerDirectory, channel_partner: str | None
 ) -> InterchangeOutcome:
+    outcome, _ = _start(interchange, directory, channel_partner)
+    for message in interchange.messages:
+        outcome.messages.append(
+            _message(
+                message, interchange, outcome.partner, outcome.received_acks, rejected=bool(outcome.errors)
+            )
+        )
+    return outcome
+
+
+def _start(
+    interchange: Interchange, directory: PartnerDirectory, channel_partner: str | None
+) -> tuple[InterchangeOutcome, list[EdiError]]:
+    """The outcome with its partner and the header's errors, before any message is judged; also
+    the errors found here, apart from the reader's own."""
     sender = f"{interchange.sender_id}:{interchange.sender_qualifier}".rstrip(":")
     unb_sender = Location(segment_index=interchange.header.index, segment_tag="UNB", element=2)
     partner, partner_errors = resolve_partner(
@@ -44,13 +93,13 @@ def _interchange(
         location=unb_sender,
         syntax_code="23",
     )
-    errors = [*interchange.errors, *partner_errors]
+    found = list(partner_errors)
     company = directory.company.edifact
     if interchange.recipient_id != company.id or (
         company.qualifier and interchange.recipient_qualifier not in ("", company.qualifier)
     ):
         recipient = f"{interchange.recipient_id}:{interchange.recipient_qualifier}".rstrip(":")
-        errors.append(
+        found.append(
             EdiError(
                 "RECIPIENT_NOT_US",
                 f"UNB recipient {recipient} is not {company.id}:{company.qualifier} "
@@ -60,12 +109,8 @@ def _interchange(
                 syntax_code="7",
             )
         )
-    outcome = InterchangeOutcome("edifact", interchange, partner, errors, header_location=unb_sender)
-    for message in interchange.messages:
-        outcome.messages.append(
-            _message(message, interchange, partner, outcome.received_acks, rejected=bool(errors))
-        )
-    return outcome
+    errors = [*interchange.errors, *found]
+    return InterchangeOutcome("edifact", interchange, partner, errors, header_location=unb_sender), found
 
 
 def _message(
