@@ -99,9 +99,23 @@ def _parser() -> argparse.ArgumentParser:
 
     audit = sub.add_parser("audit", help="the audit trail")
     audit_sub = audit.add_subparsers(metavar="ACTION")
-    verify = audit_sub.add_parser("verify", help="recompute the hash chain and the archive hashes")
+    verify = audit_sub.add_parser(
+        "verify", help="recompute the hash chain and the archive hashes, check every signed digest"
+    )
     _common(verify)
+    verify.add_argument(
+        "--public-key",
+        dest="public_keys",
+        type=Path,
+        action="append",
+        default=[],
+        metavar="FILE",
+        help="trust digests signed by this public key (PEM; repeatable); default: the configured key",
+    )
     verify.set_defaults(handler=_audit_verify)
+    sign = audit_sub.add_parser("sign", help="sign the audit chain head now (the worker does so daily)")
+    _common(sign)
+    sign.set_defaults(handler=_audit_sign)
 
     schema = sub.add_parser("schema", help="print the JSON Schema of a canonical document")
     schema.add_argument("name", help="purchase_order, …")
@@ -334,11 +348,31 @@ def _audit_verify(args: argparse.Namespace) -> int:
     from gateway.audit_check import verify_all
 
     gw = _open(_settings(args))
-    report = verify_all(gw)
+    report = verify_all(gw, args.public_keys)
     for line in report.lines():
         print(line)
     gw.close()
     return 0 if report.intact else 1
+
+
+def _audit_sign(args: argparse.Namespace) -> int:
+    from archive.digests import key_id
+    from gateway.audit_signing import SigningError, load_signing_key, public_key_path, sign_now
+
+    settings = _settings(args)
+    gw = _open(settings)
+    try:
+        path = sign_now(gw)
+        key = settings.resolved_audit_signing_key()
+        fingerprint = key_id(load_signing_key(key).public_key())
+    except SigningError as exc:
+        print(str(exc), file=sys.stderr)
+        return 1
+    finally:
+        gw.close()
+    print(f"signed digest written to {path}")
+    print(f"public key for auditors: {public_key_path(key)} ({fingerprint})")
+    return 0
 
 
 def _schema(args: argparse.Namespace) -> int:
