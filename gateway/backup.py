@@ -110,6 +110,7 @@ def make_backup(settings: Settings, target: Path, now: datetime) -> BackupResult
     for sha256 in sorted(referenced):
         if f"{ARCHIVE}/{sha256[:2]}/{sha256[2:4]}/{sha256}" not in files:
             result.problems.append(f"archive file {sha256} named by the database is missing from the archive")
+    os.sync()  # every copied file on disk before the manifest says the backup is complete
     manifest = {
         "format": BACKUP_FORMAT,
         "created_at": now.isoformat(timespec="seconds"),
@@ -138,8 +139,9 @@ def snapshot_database(source: Path, target: Path) -> None:
 
 
 def copy_file(source: Path, target: Path) -> tuple[str, int]:
-    """Copy with the SHA-256 of what was actually written, durable when it returns; keeps the mode
-    (archive files stay read-only, keys stay owner-only)."""
+    """Copy with the SHA-256 of what was actually written; keeps the mode (archive files stay
+    read-only, keys stay owner-only). Not yet durable: callers flush once with ``os.sync()`` at the
+    end, which is far quicker than one fsync per file for an archive of many small files."""
     target.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
     digest = hashlib.sha256()
     size = 0
@@ -148,8 +150,6 @@ def copy_file(source: Path, target: Path) -> tuple[str, int]:
             digest.update(chunk)
             size += len(chunk)
             writer.write(chunk)
-        writer.flush()
-        os.fsync(writer.fileno())
         os.chmod(target, os.stat(source).st_mode & 0o777)
     return digest.hexdigest(), size
 

@@ -6,6 +6,7 @@ overwritten, and with ``--force`` the previous contents are moved aside, not del
 
 from __future__ import annotations
 
+import os
 import shutil
 import sqlite3
 from dataclasses import dataclass
@@ -72,6 +73,7 @@ def restore_backup(settings: Settings, source: Path, now: datetime, *, force: bo
         if sha256 != expected["sha256"]:
             raise BackupError(f"{relative} changed while it was being restored; restore again")
         count += 1
+    os.sync()
     return RestoreResult(count, manifest.get("audit_seq", 0), moved_aside)
 
 
