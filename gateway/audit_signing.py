@@ -107,7 +107,11 @@ def sign_now(gw: Gateway) -> Path:
 def sign_if_due(gw: Gateway) -> Path | None:
     """The daily digest: signs when the newest one is older than a day and the chain has grown since.
 
-    Cheap when nothing is due (one folder listing), so an idle worker may call it on every poll."""
+    Cheap when nothing is due (one folder listing), so an idle worker may call it on every poll.
+    Nodes sharing a PostgreSQL database sign only with a key configured for all of them: a key each
+    node made for itself would leave every other node's digests untrusted."""
+    if not gw.settings.is_sqlite and gw.settings.audit_signing_key is None:
+        return None
     newest = digest_folder(gw.settings).newest()
     last = newest.digest if newest is not None else None
     if last is not None and gw.clock() - last.signed_at < DIGEST_INTERVAL:

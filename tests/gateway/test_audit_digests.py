@@ -12,12 +12,13 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy import select
 
-from archive.audit import event_hash
+from archive.audit import AuditEntry, event_hash
 from archive.digest_folder import DigestFolder
 from archive.digests import key_id, parse_digest, sign_digest
 from gateway.audit_check import verify_all
 from gateway.audit_signing import public_key_path, sign_if_due, sign_now
 from gateway.cli import main
+from gateway.database.audit_log import append_events
 from gateway.database.models import AuditEvent, AuditHead
 from gateway.worker import Worker
 
@@ -161,23 +162,45 @@ def test_digests_without_any_key_to_check_them_are_reported(gateway, submit, dra
     assert "no key to check them with" in problem.problem
 
 
-def test_sign_if_due_signs_once_a_day_and_only_when_the_chain_grew(gateway, submit, drain, clock):
+@pytest.fixture
+def keyed_gateway(make_gateway, tmp_path):
+    """A node with its signing key configured, as every node sharing a PostgreSQL database needs."""
+    return make_gateway(audit_signing_key=tmp_path / "secrets" / "audit.key")
+
+
+def _record_something(gateway) -> None:
+    with gateway.sessions.begin() as session:
+        append_events(
+            session, [AuditEntry("operator:admin", "operator", "admin", "signed_in")], gateway.clock
+        )
+
+
+def test_sign_if_due_signs_once_a_day_and_only_when_the_chain_grew(keyed_gateway, clock):
+    gateway = keyed_gateway
     assert sign_if_due(gateway) is None  # empty trail: nothing to sign
-    submit(b"garbage")
-    drain(gateway)
+    _record_something(gateway)
     first = sign_if_due(gateway)
     assert first is not None  # no digest yet: due at once
-    submit(b"more garbage")
-    drain(gateway)
+    _record_something(gateway)
     assert sign_if_due(gateway) is None
     clock.advance(hours=23)
     assert sign_if_due(gateway) is None
     clock.advance(hours=2)
     second = sign_if_due(gateway)
-    assert second is not None and parse_digest(second.read_bytes()).seq == _head_seq(gateway)
+    assert second is not None and parse_digest(second.read_bytes()).seq == _head_seq(gateway) == 2
     clock.advance(hours=25)
     assert sign_if_due(gateway) is None  # a day passed but nothing happened: nothing new to vouch for
     assert DigestFolder(gateway.settings.resolved_archive_dir()).paths() == [first, second]
+    assert gateway.settings.resolved_audit_signing_key().parent.name == "secrets"
+
+
+@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
+def test_postgresql_node_without_a_configured_key_leaves_daily_signing_alone(gateway, submit, drain):
+    submit(b"garbage")
+    drain(gateway)
+    assert sign_if_due(gateway) is None
+    assert not gateway.settings.resolved_audit_signing_key().exists()
+    assert sign_now(gateway).exists()  # on demand it still signs, with the key it names
 
 
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
