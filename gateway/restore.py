@@ -50,8 +50,15 @@ def restore_backup(settings: Settings, source: Path, now: datetime, *, force: bo
         )
     if _in_use(database):
         raise BackupError(f"{database} is in use by a running edigate; stop every node on it first")
-    occupied = [p for p in (data_dir, archive_root) if p.exists() and any(p.iterdir())]
-    occupied += [p for p in database_files(database) if p.exists()]
+    inside = data_dir.resolve()
+    occupied = [data_dir] if data_dir.exists() and any(data_dir.iterdir()) else []
+    if (
+        archive_root.exists()
+        and any(archive_root.iterdir())
+        and not archive_root.resolve().is_relative_to(inside)
+    ):
+        occupied.append(archive_root)
+    occupied += [p for p in database_files(database) if p.exists() and not p.resolve().is_relative_to(inside)]
     moved_aside = None
     if occupied:
         if not force:

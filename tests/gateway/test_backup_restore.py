@@ -187,3 +187,17 @@ def test_backup_of_a_postgresql_node_points_at_pg_dump_and_the_readme(tmp_path, 
     err = capsys.readouterr().err
     assert "pg_dump" in err and "“Backups”" in err and str(tmp_path / "archive") in err
     assert not (tmp_path / "b").exists()
+
+
+@SQLITE
+def test_forced_restore_also_moves_aside_a_database_kept_outside_the_data_dir(tmp_path, backup):
+    outside = tmp_path / "elsewhere" / "node.db"
+    outside.parent.mkdir()
+    outside.write_bytes(b"the database being replaced")
+    node = ["--data-dir", str(tmp_path / "fresh"), "--database-url", f"sqlite:///{outside}"]
+    assert main(["restore", str(backup), *node]) == 1
+    assert main(["restore", str(backup), *node, "--force"]) == 0
+    [aside] = tmp_path.glob("fresh.replaced-*")
+    [kept] = aside.glob("*node.db")
+    assert kept.read_bytes() == b"the database being replaced"
+    assert _table_counts(outside) == _table_counts(backup / "edigate.db")
