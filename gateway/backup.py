@@ -164,6 +164,15 @@ def read_manifest(folder: Path) -> dict[str, Any]:
         raise BackupError(f"{path} cannot be read: {exc}") from exc
     if not isinstance(manifest, dict) or manifest.get("format") != BACKUP_FORMAT:
         raise BackupError(f"{path} is not an edigate backup manifest ({BACKUP_FORMAT})")
+    files = manifest.get("files")
+    if not isinstance(files, dict) or not all(
+        isinstance(entry, dict) and isinstance(entry.get("sha256"), str) for entry in files.values()
+    ):
+        raise BackupError(f"{path} does not list its files with their SHA-256")
+    for relative in files:
+        parts = Path(relative).parts
+        if Path(relative).is_absolute() or ".." in parts or not parts:
+            raise BackupError(f"{path} lists {relative!r}, a path outside the backup")
     return manifest
 
 

@@ -201,3 +201,13 @@ def test_forced_restore_also_moves_aside_a_database_kept_outside_the_data_dir(tm
     [kept] = aside.glob("*node.db")
     assert kept.read_bytes() == b"the database being replaced"
     assert _table_counts(outside) == _table_counts(backup / "edigate.db")
+
+
+@SQLITE
+def test_manifest_naming_a_path_outside_the_backup_is_refused(tmp_path, backup, capsys):
+    manifest = json.loads((backup / "manifest.json").read_text())
+    manifest["files"]["data/../../escaped"] = {"sha256": "0" * 64, "size": 0}
+    (backup / "manifest.json").write_text(json.dumps(manifest))
+    assert main(["restore", str(backup), "--data-dir", str(tmp_path / "restored")]) == 1
+    assert "'data/../../escaped', a path outside the backup" in capsys.readouterr().err
+    assert not (tmp_path.parent / "escaped").exists()
