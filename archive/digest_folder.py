@@ -7,14 +7,13 @@ digest file is written once under a name that sorts by signing time and is never
 
 from __future__ import annotations
 
-import os
-import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC
 from pathlib import Path
 
 from archive.digests import DigestFormatError, SignedDigest, parse_digest
+from archive.durable_write import write_durably
 
 FOLDER_NAME = "digests"
 
@@ -37,21 +36,7 @@ class DigestFolder:
         self.root.mkdir(parents=True, exist_ok=True)
         stamp = digest.signed_at.astimezone(UTC).strftime("%Y%m%dT%H%M%S%fZ")
         target = self.root / f"{stamp}-{digest.seq}.json"
-        fd, tmp_name = tempfile.mkstemp(dir=self.root, prefix=".incoming-")
-        try:
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(digest.to_json())
-                handle.flush()
-                os.fsync(handle.fileno())
-            os.chmod(tmp_name, 0o444)
-            os.link(tmp_name, target)  # unlike rename, fails rather than replace an existing digest
-        finally:
-            Path(tmp_name).unlink(missing_ok=True)
-        fd = os.open(self.root, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
+        write_durably(target, digest.to_json(), mode=0o444, replace=False)
         return target
 
     def paths(self) -> list[Path]:

@@ -7,8 +7,6 @@ enough to forge a digest. Its public key is written beside it (``.pub``, PEM) fo
 from __future__ import annotations
 
 import logging
-import os
-import tempfile
 from collections.abc import Sequence
 from datetime import timedelta
 from pathlib import Path
@@ -19,6 +17,7 @@ from sqlalchemy import func, select
 
 from archive.digest_folder import DigestFolder
 from archive.digests import key_id, sign_digest
+from archive.durable_write import write_durably
 from gateway.config import Settings
 from gateway.context import Gateway
 from gateway.database.models import AuditEvent, AuditHead
@@ -53,7 +52,7 @@ def load_signing_key(path: Path) -> Ed25519PrivateKey:
         raise SigningError(f"audit signing key {path} is not an Ed25519 private key")
     public = public_key_path(path)
     if not public.exists():
-        _write_atomically(public, _public_pem(key.public_key()), 0o644)
+        write_durably(public, _public_pem(key.public_key()))
     return key
 
 
@@ -131,29 +130,12 @@ def _create_key(path: Path) -> None:
         serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
     )
     try:
-        _write_atomically(path, pem, 0o600, replace=False)
+        write_durably(path, pem, mode=0o600, replace=False)
     except FileExistsError:
         return  # another process created it first; theirs is the key
-    _write_atomically(public_key_path(path), _public_pem(key.public_key()), 0o644)
+    write_durably(public_key_path(path), _public_pem(key.public_key()))
     log.info("audit signing key created: %s (public key %s)", path, public_key_path(path))
 
 
 def _public_pem(key: Ed25519PublicKey) -> bytes:
     return key.public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
-
-
-def _write_atomically(path: Path, data: bytes, mode: int, *, replace: bool = True) -> None:
-    """Readers never see half a key; with ``replace=False`` an existing file wins (FileExistsError)."""
-    fd, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=".incoming-")  # created 0600
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(tmp_name, mode)
-        if replace:
-            os.replace(tmp_name, path)
-        else:
-            os.link(tmp_name, path)
-    finally:
-        Path(tmp_name).unlink(missing_ok=True)

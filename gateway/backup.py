@@ -26,6 +26,7 @@ from typing import Any
 from sqlalchemy.engine import make_url
 
 from archive.digest_folder import FOLDER_NAME
+from archive.durable_write import fsync_path, write_durably
 from archive.store import ArchiveStore
 from gateway.config import Settings
 
@@ -118,7 +119,7 @@ def make_backup(settings: Settings, target: Path, now: datetime) -> BackupResult
         "tables": result.tables,
         "files": files,
     }
-    _write_durably(target / MANIFEST, json.dumps(manifest, indent=1, sort_keys=True).encode("utf-8"))
+    write_durably(target / MANIFEST, json.dumps(manifest, indent=1, sort_keys=True).encode("utf-8"))
     return result
 
 
@@ -135,7 +136,7 @@ def snapshot_database(source: Path, target: Path) -> None:
         live.close()
     if verdict != "ok":
         raise BackupError(f"the copy of {source} fails SQLite's integrity check: {verdict}")
-    _fsync(target)
+    fsync_path(target)
 
 
 def copy_file(source: Path, target: Path) -> tuple[str, int]:
@@ -232,21 +233,3 @@ def _hash_file(path: Path) -> tuple[str, int]:
             digest.update(chunk)
             size += len(chunk)
     return digest.hexdigest(), size
-
-
-def _write_durably(path: Path, data: bytes) -> None:
-    tmp = path.with_name(f".{path.name}.incoming")
-    with tmp.open("wb") as handle:
-        handle.write(data)
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.replace(tmp, path)
-    _fsync(path.parent)
-
-
-def _fsync(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
