@@ -211,3 +211,19 @@ def test_manifest_naming_a_path_outside_the_backup_is_refused(tmp_path, backup, 
     assert main(["restore", str(backup), "--data-dir", str(tmp_path / "restored")]) == 1
     assert "'data/../../escaped', a path outside the backup" in capsys.readouterr().err
     assert not (tmp_path.parent / "escaped").exists()
+
+
+@SQLITE
+def test_signing_key_kept_outside_the_data_dir_is_not_copied_and_the_backup_says_so(
+    tmp_path, make_gateway, monkeypatch, capsys
+):
+    key = tmp_path / "secrets" / "audit.key"
+    monkeypatch.setenv("EDIGATE_AUDIT_SIGNING_KEY", str(key))
+    gateway = make_gateway(audit_signing_key=key)
+    with TestClient(create_app(gateway, run_worker=False)) as client:
+        client.post("/v1/messages", content=b"garbage", headers=ACME)
+    sign_now(gateway)
+    assert main(["backup", str(tmp_path / "backup"), *_node(gateway)]) == 0
+    assert f"the audit signing key {key} lives outside the data directory" in capsys.readouterr().out
+    copied = (tmp_path / "backup").rglob("*")
+    assert not [p for p in copied if p.name.startswith("audit.")]
