@@ -89,9 +89,8 @@ def test_backup_of_a_running_node_restores_into_a_node_with_the_same_rows(tmp_pa
         command = [sys.executable, "-m", "gateway.cli", "backup", str(target), *_node(gateway)]
         made = subprocess.run(command, capture_output=True, text=True, check=False)
         sent_during_backup = len(responses)
-        while (
-            writer.is_alive() and len(responses) < sent_during_backup + 3
-        ):  # the node keeps accepting after the backup too
+        # The node keeps accepting after the backup too.
+        while writer.is_alive() and len(responses) < sent_during_backup + 3:
             threading.Event().wait(0.01)
         stop.set()
         writer.join()
