@@ -99,9 +99,37 @@ def _parser() -> argparse.ArgumentParser:
 
     audit = sub.add_parser("audit", help="the audit trail")
     audit_sub = audit.add_subparsers(metavar="ACTION")
-    verify = audit_sub.add_parser("verify", help="recompute the hash chain and the archive hashes")
+    verify = audit_sub.add_parser(
+        "verify", help="recompute the hash chain and the archive hashes, check every signed digest"
+    )
     _common(verify)
+    verify.add_argument(
+        "--public-key",
+        dest="public_keys",
+        type=Path,
+        action="append",
+        default=[],
+        metavar="FILE",
+        help="trust digests signed by this public key (PEM; repeatable); default: the configured key",
+    )
     verify.set_defaults(handler=_audit_verify)
+    sign = audit_sub.add_parser("sign", help="sign the audit chain head now (the worker does so daily)")
+    _common(sign)
+    sign.set_defaults(handler=_audit_sign)
+
+    backup = sub.add_parser("backup", help="copy a running SQLite node (database, archive, keys) into DIR")
+    _common(backup)
+    backup.add_argument("dir", type=Path, help="a new or empty folder")
+    backup.set_defaults(handler=_backup)
+    restore = sub.add_parser("restore", help="restore a backup into the data directory (--data-dir)")
+    _common(restore)
+    restore.add_argument("dir", type=Path, help="a folder written by `edigate backup`")
+    restore.add_argument(
+        "--force",
+        action="store_true",
+        help="restore over a non-empty data directory (old contents are moved aside)",
+    )
+    restore.set_defaults(handler=_restore)
 
     schema = sub.add_parser("schema", help="print the JSON Schema of a canonical document")
     schema.add_argument("name", help="purchase_order, …")
@@ -334,11 +362,74 @@ def _audit_verify(args: argparse.Namespace) -> int:
     from gateway.audit_check import verify_all
 
     gw = _open(_settings(args))
-    report = verify_all(gw)
+    report = verify_all(gw, args.public_keys)
     for line in report.lines():
         print(line)
     gw.close()
     return 0 if report.intact else 1
+
+
+def _audit_sign(args: argparse.Namespace) -> int:
+    from archive.digests import key_id
+    from gateway.audit_signing import SigningError, load_signing_key, public_key_path, sign_now
+
+    settings = _settings(args)
+    gw = _open(settings)
+    try:
+        path = sign_now(gw)
+        key = settings.resolved_audit_signing_key()
+        fingerprint = key_id(load_signing_key(key).public_key())
+    except SigningError as exc:
+        print(str(exc), file=sys.stderr)
+        return 1
+    finally:
+        gw.close()
+    print(f"signed digest written to {path}")
+    print(f"public key for auditors: {public_key_path(key)} ({fingerprint})")
+    return 0
+
+
+def _backup(args: argparse.Namespace) -> int:
+    from gateway.backup import BackupError, make_backup
+    from gateway.context import utc_now
+
+    settings = _settings(args)
+    try:
+        result = make_backup(settings, args.dir, utc_now())
+    except BackupError as exc:
+        print(str(exc), file=sys.stderr)
+        return 1
+    for problem in result.problems:
+        print(f"WARNING {problem}", file=sys.stderr)
+    print(
+        f"backup written to {result.path}: {result.files} files, {result.size} bytes, "
+        f"audit trail up to event {result.audit_seq}, {result.tables.get('transmissions', 0)} transmissions"
+    )
+    key = settings.resolved_audit_signing_key()
+    if not key.resolve().is_relative_to(settings.data_dir.resolve()):
+        print(f"the audit signing key {key} lives outside the data directory: back it up separately")
+    return 1 if result.problems else 0
+
+
+def _restore(args: argparse.Namespace) -> int:
+    from gateway.backup import BackupError
+    from gateway.context import utc_now
+    from gateway.restore import restore_backup
+
+    settings = _settings(args)
+    try:
+        result = restore_backup(settings, args.dir, utc_now(), force=args.force)
+    except BackupError as exc:
+        print(str(exc), file=sys.stderr)
+        return 1
+    if result.moved_aside is not None:
+        print(f"previous contents moved to {result.moved_aside}")
+    print(
+        f"restored {result.files} files into {settings.data_dir} "
+        f"(audit trail up to event {result.audit_seq}); "
+        f"check it with: edigate audit verify --data-dir {settings.data_dir}"
+    )
+    return 0
 
 
 def _schema(args: argparse.Namespace) -> int:

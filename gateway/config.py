@@ -28,6 +28,11 @@ class Settings(BaseSettings):
     archive_dir: Path | None = Field(
         default=None, description="Raw-message store; default: <data dir>/archive"
     )
+    audit_signing_key: Path | None = Field(
+        default=None,
+        description="Ed25519 key that signs audit digests, kept outside the database (created on first "
+        "use, mode 0600, public key beside it as .pub); default: <data dir>/keys/audit-signing.key",
+    )
     host: str = Field(default="127.0.0.1", description="HTTP listen address")
     port: int = Field(default=8080, description="HTTP port")
     demo: bool = Field(default=False, description="Load the demo partners and the demo operator admin/admin")
@@ -144,6 +149,9 @@ class Settings(BaseSettings):
 
     def resolved_archive_dir(self) -> Path:
         return self.archive_dir or self.data_dir / "archive"
+
+    def resolved_audit_signing_key(self) -> Path:
+        return self.audit_signing_key or self.data_dir / "keys" / "audit-signing.key"
 
     def resolved_partners_dir(self) -> Path:
         if self.partners_dir is not None:

@@ -19,6 +19,7 @@ from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
 from archive.audit import AuditEntry
+from gateway.audit_signing import sign_if_due
 from gateway.context import Gateway
 from gateway.database.audit_log import append_events
 from gateway.database.models import Transmission, WorkItem
@@ -250,7 +251,7 @@ class Worker:
         self.recover_abandoned()
         while not stop.is_set():
             try:
-                busy = self.run_once()
+                busy = self.run_once() or bool(sign_if_due(self.gw))  # daily signed audit digest
             except Exception:  # database briefly unreachable: wait and try again
                 log.exception("worker loop error")
                 busy = False

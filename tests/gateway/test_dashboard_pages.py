@@ -343,6 +343,7 @@ def test_audit_page_filters_by_actor_and_action_and_verifies_the_chain(signed_in
     assert "1 event" in _text(only)
     verified = client.get("/ui/audit", params={"verify": "1"}).text
     assert re.search(r"intact: \d+ audit events chained, \d+ archived files match", verified)
+    assert "match their hashes<br>signed digests: none yet" in verified
 
 
 def test_message_list_without_matches_says_so(signed_in, traffic):
