@@ -1,0 +1,391 @@
+"""Retention: delete records whose keeping period has run out, and leave a tombstone in the audit trail.
+
+A record is one transmission (what arrived or left over a channel) with everything stored under it:
+interchanges, messages, canonical documents and their ERP deliveries, acknowledgements, AS2 rows and
+finished work items. It is kept as long as the longest period of anything in it; each period counts
+from the end of the calendar year (UTC) that thing was created, as commercial law counts it.
+
+Audit events are never deleted, so the hash chain keeps verifying; each deletion appends a tombstone
+(``retention_deleted``) naming what went, its SHA-256 and why. Raw files are content-addressed and
+shared: a file goes only when no remaining row points at it, and only after the rows' deletion is
+committed, so a crash leaves at worst an unreferenced file, never a row without its bytes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import delete, select, union, update
+from sqlalchemy.orm import Session
+
+from archive.audit import AuditEntry
+from gateway.context import Gateway
+from gateway.database.audit_log import append_events
+from gateway.database.models import (
+    Acknowledgement,
+    As2Inbound,
+    As2Outbound,
+    AuditEvent,
+    Document,
+    ErpDelivery,
+    Interchange,
+    InterchangeKey,
+    Message,
+    Transmission,
+    WorkItem,
+)
+from gateway.records.legal_hold import HeldSet, active_holds
+
+TOMBSTONE = "retention_deleted"
+ACKNOWLEDGEMENT = "acknowledgement"
+DEFAULT = "default"
+_UNFINISHED = ("queued", "running")
+_BATCH = 500
+
+
+@dataclass(frozen=True, slots=True)
+class Expiry:
+    """Why a record may go when it may: the kind and creation of whatever is kept longest."""
+
+    kind: str  # document type, "acknowledgement" or "default"
+    years: int
+    created: datetime
+    at: datetime  # 1 January after the created year plus the period
+
+    @property
+    def reason(self) -> str:
+        return (
+            f"retention of {self.years} years for {self.kind} created in {self.created.year} "
+            f"ended {self.at:%Y-%m-%d}"
+        )
+
+
+@dataclass(slots=True)
+class RecordOutcome:
+    transmission_id: str
+    partner_id: str | None
+    direction: str
+    sha256: str
+    expiry: Expiry
+    outcome: str  # deleted | would_delete | held | busy
+    hold_id: str | None = None
+    documents: list[str] = field(default_factory=list)
+    acknowledgements: list[str] = field(default_factory=list)
+    files_deleted: list[str] = field(default_factory=list)
+    files_shared: list[str] = field(default_factory=list)  # still referenced by kept rows
+
+    def line(self) -> str:
+        what = {
+            "deleted": "deleted",
+            "would_delete": "would delete",
+            "held": f"kept (legal hold {self.hold_id})",
+            "busy": "kept (work still queued or running)",
+        }[self.outcome]
+        head = (
+            f"{what} {self.direction} message {self.transmission_id} ({self.partner_id or 'unknown partner'})"
+        )
+        if self.outcome in ("held", "busy"):
+            return f"{head}: {self.expiry.reason}"
+        files = f"{len(self.files_deleted)} file(s) removed"
+        if self.files_shared:
+            files += f", {len(self.files_shared)} kept as shared with other records"
+        return (
+            f"{head}: {self.expiry.reason}; {len(self.documents)} document(s), "
+            f"{len(self.acknowledgements)} acknowledgement(s), {files}"
+        )
+
+
+@dataclass(slots=True)
+class RetentionReport:
+    as_of: datetime
+    dry_run: bool
+    records: list[RecordOutcome] = field(default_factory=list)
+
+    def with_outcome(self, *outcomes: str) -> list[RecordOutcome]:
+        return [r for r in self.records if r.outcome in outcomes]
+
+    @property
+    def deleted(self) -> list[RecordOutcome]:
+        return self.with_outcome("deleted", "would_delete")
+
+    @property
+    def held(self) -> list[RecordOutcome]:
+        return self.with_outcome("held")
+
+    def lines(self) -> list[str]:
+        out = [record.line() for record in self.records]
+        verb = "would delete" if self.dry_run else "deleted"
+        files = sum(len(r.files_deleted) for r in self.deleted)
+        out.append(
+            f"retention as of {self.as_of:%Y-%m-%d}: {verb} {len(self.deleted)} message(s) and {files} "
+            f"file(s); {len(self.held)} held, {len(self.with_outcome('busy'))} busy"
+        )
+        return out
+
+
+def run_retention(
+    gw: Gateway, *, now: datetime, dry_run: bool = False, actor: str = "system:retention"
+) -> RetentionReport:
+    """Delete (or, with ``dry_run``, only report) every record whose period ended by ``now``."""
+    if now.tzinfo is None:
+        raise ValueError("retention needs a timezone-aware 'now'")
+    now = now.astimezone(UTC)
+    years = gw.settings.retention_years
+    report = RetentionReport(as_of=now, dry_run=dry_run)
+    with gw.sessions() as session:
+        holds = active_holds(session)
+        due = _due_records(session, years, now)
+    for transmission_id, expiry in due:
+        # One transaction per record: a failure leaves every earlier deletion done and tombstoned.
+        # A dry run deletes inside a transaction it rolls back, so files shared by two expired records
+        # are reported exactly as a real run would treat them.
+        with gw.sessions() as session:
+            outcome = _settle(gw, session, transmission_id, expiry, holds, actor=actor, dry_run=dry_run)
+            if outcome is None:
+                continue
+            report.records.append(outcome)
+            if dry_run or outcome.outcome != "deleted":
+                session.rollback()
+                continue
+            session.commit()
+        for sha256 in outcome.files_deleted:
+            gw.archive.delete(sha256)
+    return report
+
+
+def expiry_of(created: datetime, kind: str, years: dict[str, int]) -> Expiry:
+    period = years.get(kind, years[DEFAULT])
+    created = created.astimezone(UTC)
+    return Expiry(kind, period, created, datetime(created.year + 1 + period, 1, 1, tzinfo=UTC))
+
+
+def _due_records(session: Session, years: dict[str, int], now: datetime) -> list[tuple[str, Expiry]]:
+    """Records whose longest-kept part has expired, oldest first.
+
+    Nothing created in or after the year ``now.year - shortest period`` can have expired, so only
+    older transmissions are examined."""
+    bound = datetime(now.year - min(years.values()), 1, 1, tzinfo=UTC)
+    candidates = session.execute(
+        select(Transmission.id, Transmission.received_at)
+        .where(Transmission.received_at < bound)
+        .order_by(Transmission.received_at, Transmission.id)
+    ).all()
+    due: list[tuple[str, Expiry]] = []
+    for chunk in _chunks(candidates, _BATCH):
+        ids = [row.id for row in chunk]
+        parts: dict[str, list[Expiry]] = {row.id: [] for row in chunk}
+        for doc in session.execute(
+            select(Document.transmission_id, Document.document_type, Document.created_at).where(
+                Document.transmission_id.in_(ids)
+            )
+        ):
+            parts[doc.transmission_id].append(expiry_of(doc.created_at, doc.document_type, years))
+        for row in chunk:
+            if not parts[row.id]:  # produced no document: bad input, or only an acknowledgement
+                parts[row.id].append(expiry_of(row.received_at, DEFAULT, years))
+        for ack in session.execute(
+            select(Acknowledgement.transmission_id, Acknowledgement.created_at).where(
+                Acknowledgement.transmission_id.in_(ids)
+            )
+        ):
+            parts[ack.transmission_id].append(expiry_of(ack.created_at, ACKNOWLEDGEMENT, years))
+        for row in chunk:
+            longest = max(parts[row.id], key=lambda e: e.at)
+            if longest.at <= now:
+                due.append((row.id, longest))
+    return due
+
+
+def _settle(
+    gw: Gateway,
+    session: Session,
+    transmission_id: str,
+    expiry: Expiry,
+    holds: HeldSet,
+    *,
+    actor: str,
+    dry_run: bool,
+) -> RecordOutcome | None:
+    transmission = session.get(Transmission, transmission_id, with_for_update=True)
+    if transmission is None:  # deleted meanwhile by a concurrent run
+        return None
+    outcome = RecordOutcome(
+        transmission.id,
+        transmission.partner_id,
+        transmission.direction,
+        transmission.sha256,
+        expiry,
+        "would_delete" if dry_run else "deleted",
+    )
+    outcome.hold_id = holds.hold_for(transmission.id, transmission.partner_id)
+    if outcome.hold_id is not None:
+        outcome.outcome = "held"
+        return outcome
+    documents = list(
+        session.execute(select(Document).where(Document.transmission_id == transmission.id)).scalars()
+    )
+    acknowledgements = list(
+        session.execute(
+            select(Acknowledgement).where(Acknowledgement.transmission_id == transmission.id)
+        ).scalars()
+    )
+    outcome.documents = [d.id for d in documents]
+    outcome.acknowledgements = [a.id for a in acknowledgements]
+    subjects = [transmission.id, *outcome.documents, *outcome.acknowledgements]
+    busy = session.execute(
+        select(WorkItem.id).where(WorkItem.subject_id.in_(subjects), WorkItem.state.in_(_UNFINISHED)).limit(1)
+    ).first()
+    if busy is not None:
+        outcome.outcome = "busy"
+        return outcome
+    files = _delete_record(session, transmission, outcome.documents, outcome.acknowledgements)
+    still_used = referenced_hashes(session, files)
+    outcome.files_deleted = sorted(files - still_used)
+    outcome.files_shared = sorted(files & still_used)
+    if not dry_run:
+        append_events(
+            session, _tombstones(actor, transmission, documents, acknowledgements, outcome), gw.clock
+        )
+    return outcome
+
+
+def _delete_record(
+    session: Session, transmission: Transmission, document_ids: list[str], ack_ids: list[str]
+) -> set[str]:
+    """Delete the rows of one record, dependents first; returns the archive files they pointed at."""
+    t_id = transmission.id
+    interchange_ids = list(
+        session.execute(select(Interchange.id).where(Interchange.transmission_id == t_id)).scalars()
+    )
+    files = {transmission.sha256}
+    files.update(
+        session.execute(select(Acknowledgement.sha256).where(Acknowledgement.id.in_(ack_ids))).scalars()
+    )
+    as2_in = session.execute(
+        select(As2Inbound.request_sha256, As2Inbound.mdn_sha256).where(As2Inbound.transmission_id == t_id)
+    ).all()
+    as2_out = session.execute(
+        select(As2Outbound.mdn_sha256).where(As2Outbound.acknowledgement_id.in_([t_id, *ack_ids]))
+    ).scalars()
+    files.update(h for row in as2_in for h in row if h)
+    files.update(h for h in as2_out if h)
+
+    # Kept records that merely point here (a later duplicate, a resent or answering acknowledgement)
+    # lose the link, as a replay already does; the tombstone says what they pointed at.
+    session.execute(
+        update(Acknowledgement).where(Acknowledgement.resent_of_id.in_(ack_ids)).values(resent_of_id=None)
+    )
+    session.execute(
+        update(Acknowledgement)
+        .where(Acknowledgement.answers_transmission_id == t_id)
+        .values(answers_transmission_id=None)
+    )
+    session.execute(
+        update(Acknowledgement)
+        .where(Acknowledgement.interchange_id.in_(interchange_ids))
+        .values(interchange_id=None)
+    )
+    session.execute(
+        update(Interchange)
+        .where(Interchange.duplicate_of_id.in_(interchange_ids))
+        .values(duplicate_of_id=None)
+    )
+    session.execute(delete(As2Inbound).where(As2Inbound.transmission_id == t_id))
+    session.execute(delete(As2Outbound).where(As2Outbound.acknowledgement_id.in_([t_id, *ack_ids])))
+    session.execute(delete(WorkItem).where(WorkItem.subject_id.in_([t_id, *document_ids, *ack_ids])))
+    session.execute(delete(ErpDelivery).where(ErpDelivery.document_id.in_(document_ids)))
+    session.execute(delete(Document).where(Document.id.in_(document_ids)))
+    session.execute(delete(Acknowledgement).where(Acknowledgement.id.in_(ack_ids)))
+    session.execute(delete(Message).where(Message.transmission_id == t_id))
+    session.execute(delete(InterchangeKey).where(InterchangeKey.interchange_id.in_(interchange_ids)))
+    session.execute(delete(Interchange).where(Interchange.id.in_(interchange_ids)))
+    session.execute(delete(Transmission).where(Transmission.id == t_id))
+    return files
+
+
+def referenced_hashes(session: Session, hashes: Iterable[str]) -> set[str]:
+    """Which of these archive files some row still points at (content addressing shares files)."""
+    wanted = list(hashes)
+    if not wanted:
+        return set()
+    query = union(
+        select(Transmission.sha256).where(Transmission.sha256.in_(wanted)),
+        select(Acknowledgement.sha256).where(Acknowledgement.sha256.in_(wanted)),
+        select(As2Inbound.request_sha256).where(As2Inbound.request_sha256.in_(wanted)),
+        select(As2Inbound.mdn_sha256).where(As2Inbound.mdn_sha256.in_(wanted)),
+        select(As2Outbound.mdn_sha256).where(As2Outbound.mdn_sha256.in_(wanted)),
+    )
+    return set(session.execute(query).scalars())
+
+
+def tombstoned_files(session: Session) -> set[str]:
+    """Archive files retention deleted on purpose, as its tombstones say."""
+    details = session.execute(select(AuditEvent.details).where(AuditEvent.action == TOMBSTONE)).scalars()
+    return {sha for d in details for sha in d.get("files_deleted", [])}
+
+
+def _tombstones(
+    actor: str,
+    transmission: Transmission,
+    documents: Sequence[Document],
+    acknowledgements: Sequence[Acknowledgement],
+    outcome: RecordOutcome,
+) -> list[AuditEntry]:
+    expiry = outcome.expiry
+    common = {
+        "document_type": expiry.kind,
+        "retention_years": expiry.years,
+        "created": expiry.created.isoformat(),
+        "expired_at": expiry.at.isoformat(),
+        "reason": expiry.reason,
+        "transmission": transmission.id,
+    }
+    events = [
+        AuditEntry(
+            actor,
+            "transmission",
+            transmission.id,
+            TOMBSTONE,
+            {
+                **common,
+                "direction": transmission.direction,
+                "partner": transmission.partner_id,
+                "received_at": transmission.received_at.isoformat(),
+                "sha256": transmission.sha256,
+                "size": transmission.size,
+                "documents": outcome.documents,
+                "acknowledgements": outcome.acknowledgements,
+                "files_deleted": outcome.files_deleted,
+                "files_shared": outcome.files_shared,
+            },
+        )
+    ]
+    events.extend(
+        AuditEntry(
+            actor,
+            "document",
+            doc.id,
+            TOMBSTONE,
+            {**common, "type": doc.document_type, "number": doc.business_number},
+        )
+        for doc in documents
+    )
+    events.extend(
+        AuditEntry(
+            actor,
+            "acknowledgement",
+            ack.id,
+            TOMBSTONE,
+            {**common, "type": ack.type, "sha256": ack.sha256, "size": ack.size},
+        )
+        for ack in acknowledgements
+    )
+    return events
+
+
+def _chunks(rows: Sequence[Any], size: int) -> Iterable[Sequence[Any]]:
+    for start in range(0, len(rows), size):
+        yield rows[start : start + size]
