@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import delete, select, union, update
+from sqlalchemy import delete, func, select, union, update
 from sqlalchemy.orm import Session
 
 from archive.audit import AuditEntry
@@ -138,17 +138,19 @@ def run_retention(
     with gw.sessions() as session:
         holds = active_holds(session)
         due = _due_records(session, years, now)
+    gone: set[str] = set()  # records deleted (or, in a dry run, that would be) earlier in this run
     for transmission_id, expiry in due:
         # One transaction per record: a failure leaves every earlier deletion done and tombstoned.
-        # A dry run deletes inside a transaction it rolls back, so files shared by two expired records
-        # are reported exactly as a real run would treat them.
+        # A dry run only reads, so it never holds a write lock while it walks the records.
         with gw.sessions() as session:
-            outcome = _settle(gw, session, transmission_id, expiry, holds, actor=actor, dry_run=dry_run)
+            outcome = _settle(gw, session, transmission_id, expiry, holds, gone, actor=actor, dry_run=dry_run)
             if outcome is None:
                 continue
             report.records.append(outcome)
-            if dry_run or outcome.outcome != "deleted":
-                session.rollback()
+            if outcome.outcome == "held" or outcome.outcome == "busy":
+                continue
+            gone.add(transmission_id)
+            if dry_run:
                 continue
             session.commit()
         for sha256 in outcome.files_deleted:
@@ -205,11 +207,12 @@ def _settle(
     transmission_id: str,
     expiry: Expiry,
     holds: HeldSet,
+    gone: set[str],
     *,
     actor: str,
     dry_run: bool,
 ) -> RecordOutcome | None:
-    transmission = session.get(Transmission, transmission_id, with_for_update=True)
+    transmission = session.get(Transmission, transmission_id, with_for_update=not dry_run)
     if transmission is None:  # deleted meanwhile by a concurrent run
         return None
     outcome = RecordOutcome(
@@ -241,38 +244,69 @@ def _settle(
     if busy is not None:
         outcome.outcome = "busy"
         return outcome
-    files = _delete_record(session, transmission, outcome.documents, outcome.acknowledgements)
-    still_used = referenced_hashes(session, files)
-    outcome.files_deleted = sorted(files - still_used)
-    outcome.files_shared = sorted(files & still_used)
+    users = file_users(session, _files_of(session, transmission, outcome.acknowledgements))
+    ending = gone | {transmission.id}
+    outcome.files_deleted = sorted(sha for sha, owners in users.items() if owners <= ending)
+    outcome.files_shared = sorted(sha for sha, owners in users.items() if not owners <= ending)
     if not dry_run:
-        append_events(
-            session, _tombstones(actor, transmission, documents, acknowledgements, outcome), gw.clock
-        )
+        _delete_record(session, transmission.id, outcome.documents, outcome.acknowledgements)
+        entries = _tombstones(actor, transmission, documents, acknowledgements, outcome)
+        append_events(session, entries, gw.clock)
     return outcome
 
 
-def _delete_record(
-    session: Session, transmission: Transmission, document_ids: list[str], ack_ids: list[str]
-) -> set[str]:
-    """Delete the rows of one record, dependents first; returns the archive files they pointed at."""
-    t_id = transmission.id
-    interchange_ids = list(
-        session.execute(select(Interchange.id).where(Interchange.transmission_id == t_id)).scalars()
-    )
+def _files_of(session: Session, transmission: Transmission, ack_ids: list[str]) -> set[str]:
+    """The archive files one record's rows point at."""
     files = {transmission.sha256}
     files.update(
         session.execute(select(Acknowledgement.sha256).where(Acknowledgement.id.in_(ack_ids))).scalars()
     )
     as2_in = session.execute(
-        select(As2Inbound.request_sha256, As2Inbound.mdn_sha256).where(As2Inbound.transmission_id == t_id)
+        select(As2Inbound.request_sha256, As2Inbound.mdn_sha256).where(
+            As2Inbound.transmission_id == transmission.id
+        )
     ).all()
+    files.update(sha for row in as2_in for sha in row if sha)
     as2_out = session.execute(
-        select(As2Outbound.mdn_sha256).where(As2Outbound.acknowledgement_id.in_([t_id, *ack_ids]))
+        select(As2Outbound.mdn_sha256).where(As2Outbound.acknowledgement_id.in_([transmission.id, *ack_ids]))
     ).scalars()
-    files.update(h for row in as2_in for h in row if h)
-    files.update(h for h in as2_out if h)
+    files.update(sha for sha in as2_out if sha)
+    return files
 
+
+def file_users(session: Session, hashes: Iterable[str]) -> dict[str, set[str | None]]:
+    """For each archive file, the records (transmission ids) whose rows point at it.
+
+    Content addressing shares files between records; ``None`` stands for a row that belongs to no
+    record (an AS2 request refused before a transmission existed), which keeps the file for good."""
+    wanted = list(hashes)
+    users: dict[str, set[str | None]] = {sha: set() for sha in wanted}
+    if not wanted:
+        return users
+    owner_of_as2_out = func.coalesce(Acknowledgement.transmission_id, As2Outbound.acknowledgement_id)
+    query = union(
+        select(Transmission.sha256, Transmission.id).where(Transmission.sha256.in_(wanted)),
+        select(Acknowledgement.sha256, Acknowledgement.transmission_id).where(
+            Acknowledgement.sha256.in_(wanted)
+        ),
+        select(As2Inbound.request_sha256, As2Inbound.transmission_id).where(
+            As2Inbound.request_sha256.in_(wanted)
+        ),
+        select(As2Inbound.mdn_sha256, As2Inbound.transmission_id).where(As2Inbound.mdn_sha256.in_(wanted)),
+        select(As2Outbound.mdn_sha256, owner_of_as2_out)
+        .outerjoin(Acknowledgement, Acknowledgement.id == As2Outbound.acknowledgement_id)
+        .where(As2Outbound.mdn_sha256.in_(wanted)),
+    )
+    for sha, owner in session.execute(query):
+        users[sha].add(owner)
+    return users
+
+
+def _delete_record(session: Session, t_id: str, document_ids: list[str], ack_ids: list[str]) -> None:
+    """Delete the rows of one record, dependents first."""
+    interchange_ids = list(
+        session.execute(select(Interchange.id).where(Interchange.transmission_id == t_id)).scalars()
+    )
     # Kept records that merely point here (a later duplicate, a resent or answering acknowledgement)
     # lose the link, as a replay already does; the tombstone says what they pointed at.
     session.execute(
@@ -303,22 +337,6 @@ def _delete_record(
     session.execute(delete(InterchangeKey).where(InterchangeKey.interchange_id.in_(interchange_ids)))
     session.execute(delete(Interchange).where(Interchange.id.in_(interchange_ids)))
     session.execute(delete(Transmission).where(Transmission.id == t_id))
-    return files
-
-
-def referenced_hashes(session: Session, hashes: Iterable[str]) -> set[str]:
-    """Which of these archive files some row still points at (content addressing shares files)."""
-    wanted = list(hashes)
-    if not wanted:
-        return set()
-    query = union(
-        select(Transmission.sha256).where(Transmission.sha256.in_(wanted)),
-        select(Acknowledgement.sha256).where(Acknowledgement.sha256.in_(wanted)),
-        select(As2Inbound.request_sha256).where(As2Inbound.request_sha256.in_(wanted)),
-        select(As2Inbound.mdn_sha256).where(As2Inbound.mdn_sha256.in_(wanted)),
-        select(As2Outbound.mdn_sha256).where(As2Outbound.mdn_sha256.in_(wanted)),
-    )
-    return set(session.execute(query).scalars())
 
 
 def tombstoned_files(session: Session) -> set[str]:

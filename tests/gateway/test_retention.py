@@ -283,3 +283,21 @@ def test_periods_come_from_the_environment_merged_over_the_defaults(monkeypatch)
     monkeypatch.setenv("EDIGATE_RETENTION_YEARS", '{"invoices": 10}')
     with pytest.raises(ValidationError, match="unknown record kind"):
         Settings()
+
+
+def test_dry_run_names_the_same_files_as_the_real_run_when_two_expired_records_share_them(
+    gateway, submit, drain, clock, edifact_fixture
+):
+    first = _order(gateway, submit, drain, edifact_fixture)
+    again = _order(gateway, submit, drain, edifact_fixture)  # identical retransmission: same files
+    now = move_clock_to(clock, end_of_period(max(first.received_at, again.received_at), 6))
+
+    def files(report):
+        return [(r.transmission_id, set(r.files_deleted), set(r.files_shared)) for r in report.deleted]
+
+    planned = files(run_retention(gateway, now=now, dry_run=True))
+    done = files(run_retention(gateway, now=now))
+
+    shared = {first.sha256, *first.ack_hashes}
+    assert planned == done == [(first.id, set(), shared), (again.id, shared | set(again.ack_hashes), set())]
+    assert not any(gateway.archive.path_for(sha).exists() for sha in shared)
