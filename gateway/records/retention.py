@@ -13,7 +13,8 @@ committed, so a crash leaves at worst an unreferenced file, never a row without 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections import defaultdict
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -44,6 +45,10 @@ ACKNOWLEDGEMENT = "acknowledgement"
 DEFAULT = "default"
 _UNFINISHED = ("queued", "running")
 _BATCH = 500
+_RECORDS_PER_TRANSACTION = 100
+# An AS2 message we sent carries an acknowledgement (whose record is its transmission) or, for an ERP
+# document, the outbound transmission's own id.
+_AS2_OUT_OWNER = func.coalesce(Acknowledgement.transmission_id, As2Outbound.acknowledgement_id)
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,22 +144,18 @@ def run_retention(
         holds = active_holds(session)
         due = _due_records(session, years, now)
     gone: set[str] = set()  # records deleted (or, in a dry run, that would be) earlier in this run
-    for transmission_id, expiry in due:
-        # One transaction per record: a failure leaves every earlier deletion done and tombstoned.
+    for batch in _chunks(due, _RECORDS_PER_TRANSACTION):
+        # A transaction per batch: a failure leaves every earlier batch deleted and tombstoned.
         # A dry run only reads, so it never holds a write lock while it walks the records.
         with gw.sessions() as session:
-            outcome = _settle(gw, session, transmission_id, expiry, holds, gone, actor=actor, dry_run=dry_run)
-            if outcome is None:
-                continue
-            report.records.append(outcome)
-            if outcome.outcome == "held" or outcome.outcome == "busy":
-                continue
-            gone.add(transmission_id)
-            if dry_run:
-                continue
-            session.commit()
-        for sha256 in outcome.files_deleted:
-            gw.archive.delete(sha256)
+            outcomes = _settle(gw, session, batch, holds, gone, actor=actor, dry_run=dry_run)
+            if not dry_run:
+                session.commit()
+        report.records.extend(outcomes)
+        if not dry_run:
+            for outcome in outcomes:
+                for sha256 in outcome.files_deleted:
+                    gw.archive.delete(sha256)
     return report
 
 
@@ -204,73 +205,117 @@ def _due_records(session: Session, years: dict[str, int], now: datetime) -> list
 def _settle(
     gw: Gateway,
     session: Session,
-    transmission_id: str,
-    expiry: Expiry,
+    batch: Sequence[tuple[str, Expiry]],
     holds: HeldSet,
     gone: set[str],
     *,
     actor: str,
     dry_run: bool,
-) -> RecordOutcome | None:
-    transmission = session.get(Transmission, transmission_id, with_for_update=not dry_run)
-    if transmission is None:  # deleted meanwhile by a concurrent run
-        return None
-    outcome = RecordOutcome(
-        transmission.id,
-        transmission.partner_id,
-        transmission.direction,
-        transmission.sha256,
-        expiry,
-        "would_delete" if dry_run else "deleted",
-    )
-    outcome.hold_id = holds.hold_for(transmission.id, transmission.partner_id)
-    if outcome.hold_id is not None:
-        outcome.outcome = "held"
-        return outcome
-    documents = list(
-        session.execute(select(Document).where(Document.transmission_id == transmission.id)).scalars()
-    )
-    acknowledgements = list(
+) -> list[RecordOutcome]:
+    """Decide each record of a batch (held, busy, deleted) and delete the deletable ones together."""
+    ids = [transmission_id for transmission_id, _ in batch]
+    query = select(Transmission).where(Transmission.id.in_(ids))
+    transmissions = {
+        t.id: t for t in session.execute(query.with_for_update() if not dry_run else query).scalars()
+    }
+    documents = _by_transmission(session, Document, ids)
+    acknowledgements = _by_transmission(session, Acknowledgement, ids)
+    subjects = [
+        *ids,
+        *(d.id for d in _flat(documents)),
+        *(a.id for a in _flat(acknowledgements)),
+    ]
+    busy = set(
         session.execute(
-            select(Acknowledgement).where(Acknowledgement.transmission_id == transmission.id)
+            select(WorkItem.subject_id).where(
+                WorkItem.subject_id.in_(subjects), WorkItem.state.in_(_UNFINISHED)
+            )
         ).scalars()
     )
-    outcome.documents = [d.id for d in documents]
-    outcome.acknowledgements = [a.id for a in acknowledgements]
-    subjects = [transmission.id, *outcome.documents, *outcome.acknowledgements]
-    busy = session.execute(
-        select(WorkItem.id).where(WorkItem.subject_id.in_(subjects), WorkItem.state.in_(_UNFINISHED)).limit(1)
-    ).first()
-    if busy is not None:
-        outcome.outcome = "busy"
-        return outcome
-    users = file_users(session, _files_of(session, transmission, outcome.acknowledgements))
-    ending = gone | {transmission.id}
-    outcome.files_deleted = sorted(sha for sha, owners in users.items() if owners <= ending)
-    outcome.files_shared = sorted(sha for sha, owners in users.items() if not owners <= ending)
-    if not dry_run:
-        _delete_record(session, transmission.id, outcome.documents, outcome.acknowledgements)
-        entries = _tombstones(actor, transmission, documents, acknowledgements, outcome)
-        append_events(session, entries, gw.clock)
-    return outcome
-
-
-def _files_of(session: Session, transmission: Transmission, ack_ids: list[str]) -> set[str]:
-    """The archive files one record's rows point at."""
-    files = {transmission.sha256}
-    files.update(
-        session.execute(select(Acknowledgement.sha256).where(Acknowledgement.id.in_(ack_ids))).scalars()
-    )
-    as2_in = session.execute(
-        select(As2Inbound.request_sha256, As2Inbound.mdn_sha256).where(
-            As2Inbound.transmission_id == transmission.id
+    files = _files_of(session, list(transmissions.values()), acknowledgements)
+    users = file_users(session, {sha for shas in files.values() for sha in shas})
+    outcomes: list[RecordOutcome] = []
+    for transmission_id, expiry in batch:
+        transmission = transmissions.get(transmission_id)
+        if transmission is None:  # deleted meanwhile by a concurrent run
+            continue
+        outcome = RecordOutcome(
+            transmission.id,
+            transmission.partner_id,
+            transmission.direction,
+            transmission.sha256,
+            expiry,
+            "would_delete" if dry_run else "deleted",
+            documents=[d.id for d in documents[transmission.id]],
+            acknowledgements=[a.id for a in acknowledgements[transmission.id]],
         )
-    ).all()
-    files.update(sha for row in as2_in for sha in row if sha)
+        outcomes.append(outcome)
+        outcome.hold_id = holds.hold_for(transmission.id, transmission.partner_id)
+        if outcome.hold_id is not None:
+            outcome.outcome = "held"
+            continue
+        if busy.intersection([transmission.id, *outcome.documents, *outcome.acknowledgements]):
+            outcome.outcome = "busy"
+            continue
+        gone.add(transmission.id)
+        mine = {sha: users[sha] for sha in files[transmission.id]}
+        outcome.files_deleted = sorted(sha for sha, owners in mine.items() if owners <= gone)
+        outcome.files_shared = sorted(sha for sha, owners in mine.items() if not owners <= gone)
+    deletable = [o for o in outcomes if o.outcome == "deleted"]
+    if deletable:
+        _delete_records(
+            session,
+            [o.transmission_id for o in deletable],
+            [d for o in deletable for d in o.documents],
+            [a for o in deletable for a in o.acknowledgements],
+        )
+        entries = [
+            entry
+            for o in deletable
+            for entry in _tombstones(
+                actor,
+                transmissions[o.transmission_id],
+                documents[o.transmission_id],
+                acknowledgements[o.transmission_id],
+                o,
+            )
+        ]
+        append_events(session, entries, gw.clock)
+    return outcomes
+
+
+def _by_transmission(session: Session, model: Any, ids: list[str]) -> defaultdict[str, list[Any]]:
+    """Rows of a batch grouped by the record (transmission) they belong to."""
+    grouped: defaultdict[str, list[Any]] = defaultdict(list)
+    rows = session.execute(select(model).where(model.transmission_id.in_(ids)).order_by(model.id)).scalars()
+    for row in rows:
+        grouped[row.transmission_id].append(row)
+    return grouped
+
+
+def _files_of(
+    session: Session, transmissions: list[Transmission], acknowledgements: defaultdict[str, list[Any]]
+) -> dict[str, set[str]]:
+    """The archive files each record's rows point at."""
+    files: dict[str, set[str]] = {t.id: {t.sha256} for t in transmissions}
+    for ack in _flat(acknowledgements):
+        files[ack.transmission_id].add(ack.sha256)
+    ids = list(files)
+    as2_in = session.execute(
+        select(As2Inbound.transmission_id, As2Inbound.request_sha256, As2Inbound.mdn_sha256).where(
+            As2Inbound.transmission_id.in_(ids)
+        )
+    )
+    for owner, request, mdn in as2_in:
+        files[owner].update(sha for sha in (request, mdn) if sha)
+    sent_as = [*ids, *(a.id for a in _flat(acknowledgements))]
     as2_out = session.execute(
-        select(As2Outbound.mdn_sha256).where(As2Outbound.acknowledgement_id.in_([transmission.id, *ack_ids]))
-    ).scalars()
-    files.update(sha for sha in as2_out if sha)
+        select(_AS2_OUT_OWNER, As2Outbound.mdn_sha256)
+        .outerjoin(Acknowledgement, Acknowledgement.id == As2Outbound.acknowledgement_id)
+        .where(As2Outbound.acknowledgement_id.in_(sent_as), As2Outbound.mdn_sha256.is_not(None))
+    )
+    for owner, mdn in as2_out:
+        files[owner].add(mdn)
     return files
 
 
@@ -283,7 +328,6 @@ def file_users(session: Session, hashes: Iterable[str]) -> dict[str, set[str | N
     users: dict[str, set[str | None]] = {sha: set() for sha in wanted}
     if not wanted:
         return users
-    owner_of_as2_out = func.coalesce(Acknowledgement.transmission_id, As2Outbound.acknowledgement_id)
     query = union(
         select(Transmission.sha256, Transmission.id).where(Transmission.sha256.in_(wanted)),
         select(Acknowledgement.sha256, Acknowledgement.transmission_id).where(
@@ -293,7 +337,7 @@ def file_users(session: Session, hashes: Iterable[str]) -> dict[str, set[str | N
             As2Inbound.request_sha256.in_(wanted)
         ),
         select(As2Inbound.mdn_sha256, As2Inbound.transmission_id).where(As2Inbound.mdn_sha256.in_(wanted)),
-        select(As2Outbound.mdn_sha256, owner_of_as2_out)
+        select(As2Outbound.mdn_sha256, _AS2_OUT_OWNER)
         .outerjoin(Acknowledgement, Acknowledgement.id == As2Outbound.acknowledgement_id)
         .where(As2Outbound.mdn_sha256.in_(wanted)),
     )
@@ -302,10 +346,14 @@ def file_users(session: Session, hashes: Iterable[str]) -> dict[str, set[str | N
     return users
 
 
-def _delete_record(session: Session, t_id: str, document_ids: list[str], ack_ids: list[str]) -> None:
-    """Delete the rows of one record, dependents first."""
+def _delete_records(
+    session: Session, transmission_ids: list[str], document_ids: list[str], ack_ids: list[str]
+) -> None:
+    """Delete the rows of these records, dependents first."""
     interchange_ids = list(
-        session.execute(select(Interchange.id).where(Interchange.transmission_id == t_id)).scalars()
+        session.execute(
+            select(Interchange.id).where(Interchange.transmission_id.in_(transmission_ids))
+        ).scalars()
     )
     # Kept records that merely point here (a later duplicate, a resent or answering acknowledgement)
     # lose the link, as a replay already does; the tombstone says what they pointed at.
@@ -314,7 +362,7 @@ def _delete_record(session: Session, t_id: str, document_ids: list[str], ack_ids
     )
     session.execute(
         update(Acknowledgement)
-        .where(Acknowledgement.answers_transmission_id == t_id)
+        .where(Acknowledgement.answers_transmission_id.in_(transmission_ids))
         .values(answers_transmission_id=None)
     )
     session.execute(
@@ -327,16 +375,20 @@ def _delete_record(session: Session, t_id: str, document_ids: list[str], ack_ids
         .where(Interchange.duplicate_of_id.in_(interchange_ids))
         .values(duplicate_of_id=None)
     )
-    session.execute(delete(As2Inbound).where(As2Inbound.transmission_id == t_id))
-    session.execute(delete(As2Outbound).where(As2Outbound.acknowledgement_id.in_([t_id, *ack_ids])))
-    session.execute(delete(WorkItem).where(WorkItem.subject_id.in_([t_id, *document_ids, *ack_ids])))
+    session.execute(delete(As2Inbound).where(As2Inbound.transmission_id.in_(transmission_ids)))
+    session.execute(
+        delete(As2Outbound).where(As2Outbound.acknowledgement_id.in_([*transmission_ids, *ack_ids]))
+    )
+    session.execute(
+        delete(WorkItem).where(WorkItem.subject_id.in_([*transmission_ids, *document_ids, *ack_ids]))
+    )
     session.execute(delete(ErpDelivery).where(ErpDelivery.document_id.in_(document_ids)))
     session.execute(delete(Document).where(Document.id.in_(document_ids)))
     session.execute(delete(Acknowledgement).where(Acknowledgement.id.in_(ack_ids)))
-    session.execute(delete(Message).where(Message.transmission_id == t_id))
+    session.execute(delete(Message).where(Message.transmission_id.in_(transmission_ids)))
     session.execute(delete(InterchangeKey).where(InterchangeKey.interchange_id.in_(interchange_ids)))
     session.execute(delete(Interchange).where(Interchange.id.in_(interchange_ids)))
-    session.execute(delete(Transmission).where(Transmission.id == t_id))
+    session.execute(delete(Transmission).where(Transmission.id.in_(transmission_ids)))
 
 
 def tombstoned_files(session: Session) -> set[str]:
@@ -402,6 +454,11 @@ def _tombstones(
         for ack in acknowledgements
     )
     return events
+
+
+def _flat(grouped: defaultdict[str, list[Any]]) -> Iterator[Any]:
+    for rows in grouped.values():
+        yield from rows
 
 
 def _chunks(rows: Sequence[Any], size: int) -> Iterable[Sequence[Any]]:
