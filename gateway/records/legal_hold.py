@@ -50,21 +50,7 @@ def place_hold(gw: Gateway, scope: Scope, subject_id: str, *, reason: str, actor
             placed_at=gw.clock(),
         )
         session.add(hold)
-        append_events(
-            session,
-            [
-                AuditEntry(
-                    actor,
-                    "legal_hold",
-                    hold.id,
-                    "hold_placed",
-                    {"scope": scope, "subject": subject_id, "reason": reason},
-                )
-            ],
-            gw.clock,
-        )
-        session.flush()
-        session.expunge(hold)
+        _record(gw, session, hold, actor, "hold_placed", reason)
     return hold
 
 
@@ -78,21 +64,7 @@ def release_hold(gw: Gateway, hold_id: str, *, actor: str, reason: str | None = 
                 f"legal hold {hold_id} was already released at {hold.released_at:%Y-%m-%d %H:%M}Z"
             )
         hold.released_at, hold.released_by, hold.release_reason = gw.clock(), actor, reason
-        append_events(
-            session,
-            [
-                AuditEntry(
-                    actor,
-                    "legal_hold",
-                    hold.id,
-                    "hold_released",
-                    {"scope": hold.scope, "subject": hold.subject_id, "reason": reason},
-                )
-            ],
-            gw.clock,
-        )
-        session.flush()
-        session.expunge(hold)
+        _record(gw, session, hold, actor, "hold_released", reason)
     return hold
 
 
@@ -114,6 +86,16 @@ def active_holds(session: Session) -> HeldSet:
     for hold in rows:
         (partners if hold.scope == "partner" else messages).setdefault(hold.subject_id, hold.id)
     return HeldSet(partners, messages)
+
+
+def _record(
+    gw: Gateway, session: Session, hold: LegalHold, actor: str, action: str, reason: str | None
+) -> None:
+    """Audit the change and detach the hold, so the caller can read it after the commit."""
+    details = {"scope": hold.scope, "subject": hold.subject_id, "reason": reason}
+    append_events(session, [AuditEntry(actor, "legal_hold", hold.id, action, details)], gw.clock)
+    session.flush()
+    session.expunge(hold)
 
 
 def _check_subject(gw: Gateway, session: Session, scope: Scope, subject_id: str) -> None:

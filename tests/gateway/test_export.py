@@ -14,17 +14,12 @@ from archive.audit import event_hash
 from gateway.cli import main
 from gateway.database.models import AuditEvent, Document
 from gateway.records.export import ExportError, export_records
+from tests.gateway.test_outbound import MINIMAL_RESPONSE
 from tests.gateway.test_records_support import SUPPLIER_KEY, stored
 
 ACME_KEY = "demo-acme-key"
 ERP = {"Authorization": "Bearer demo-erp-key"}
-RESPONSE = {
-    "document_type": "order_response",
-    "number": "OR-1",
-    "order_number": "PO-2026-0042",
-    "issue_date": "2026-11-27",
-    "response": "accepted",
-}
+RESPONSE = {**MINIMAL_RESPONSE, "order_number": "PO-2026-0042"}
 
 
 def _acme_traffic(gateway, client, submit, drain, edifact_fixture):

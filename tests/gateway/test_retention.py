@@ -22,17 +22,11 @@ from gateway.database.models import (
     WorkItem,
 )
 from gateway.records.retention import TOMBSTONE, run_retention
+from tests.gateway.test_outbound import MINIMAL_RESPONSE
 from tests.gateway.test_records_support import SUPPLIER_KEY, end_of_period, move_clock_to, stored
 
 ORDER = "acme_orders_d96a.edi"
 ACME_KEY = "demo-acme-key"
-MINIMAL_RESPONSE = {
-    "document_type": "order_response",
-    "number": "OR-1",
-    "order_number": "PO-4711",
-    "issue_date": "2026-11-27",
-    "response": "accepted",
-}
 
 
 @pytest.fixture
