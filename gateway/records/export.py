@@ -31,6 +31,7 @@ from gateway.database.models import (
     Document,
     Transmission,
 )
+from gateway.records.partners import partner_is_known
 
 FORMAT = "edigate-audit-export/1"
 _CHUNK = 1 << 20
@@ -74,6 +75,9 @@ def export_records(
         raise ExportError(f"the period ends ({end}) before it starts ({start})")
     if directory.exists() and (not directory.is_dir() or any(directory.iterdir())):
         raise ExportError(f"{directory} is not an empty folder; an export never mixes with other files")
+    with gw.sessions() as session:
+        if not partner_is_known(gw, session, partner_id):
+            raise ExportError(f"partner {partner_id} is neither configured nor found in any message")
     directory.mkdir(parents=True, exist_ok=True)
     since = datetime.combine(start, time(), UTC)
     until = datetime.combine(end + timedelta(days=1), time(), UTC)
@@ -99,9 +103,7 @@ def export_records(
             subjects.extend(_export_record(gw, session, writer, transmission))
             summaries.append(_summary(transmission))
         head = session.get(AuditHead, 1)
-        writer.write_bytes(
-            "audit_events.jsonl", b"".join(_event_lines(session, subjects)), "audit_events", None
-        )
+        writer.write("audit_events.jsonl", _event_lines(session, subjects), "audit_events", None)
     manifest = {
         "format": FORMAT,
         "partner": partner_id,
@@ -151,14 +153,15 @@ def _export_record(gw: Gateway, session: Session, writer: _Writer, transmission:
         select(Document).where(Document.transmission_id == transmission.id).order_by(Document.id)
     ).scalars():
         content = json.dumps(doc.content, indent=2, ensure_ascii=False, sort_keys=True).encode("utf-8")
-        writer.write_bytes(f"{folder}/documents/{doc.id}.json", content, "document", doc.id)
+        writer.write(f"{folder}/documents/{doc.id}.json", [content], "document", doc.id)
         ids.append(doc.id)
     for ack in session.execute(
         select(Acknowledgement)
         .where(Acknowledgement.transmission_id == transmission.id)
         .order_by(Acknowledgement.created_at, Acknowledgement.id)
     ).scalars():
-        path = f"{folder}/acknowledgements/{ack.id}-{ack.direction}-{ack.type}{_suffix(transmission)}"
+        suffix = ".mdn" if ack.type == "MDN" else _suffix(transmission)  # an AS2 receipt is MIME, not EDI
+        path = f"{folder}/acknowledgements/{ack.id}-{ack.direction}-{ack.type}{suffix}"
         writer.copy_archived(gw, path, ack.sha256, "acknowledgement", ack.id)
         ids.append(ack.id)
     return ids
@@ -218,17 +221,14 @@ class _Writer:
     def copy_archived(self, gw: Gateway, path: str, sha256: str, kind: str, subject: str) -> None:
         try:
             with gw.archive.open(sha256) as source:
-                written = self._write(path, _read_chunks(source), kind, subject)
+                written = self.write(path, _read_chunks(source), kind, subject)
         except ArchiveError as exc:
             self.report.problems.append(f"{path}: {exc}")
             return
         if written.sha256 != sha256:
             self.report.problems.append(f"{path}: archived file {sha256} no longer matches its hash")
 
-    def write_bytes(self, path: str, data: bytes, kind: str, subject: str | None) -> None:
-        self._write(path, [data], kind, subject)
-
-    def _write(self, path: str, chunks: Iterable[bytes], kind: str, subject: str | None) -> ExportedFile:
+    def write(self, path: str, chunks: Iterable[bytes], kind: str, subject: str | None) -> ExportedFile:
         target = self.root / path
         target.parent.mkdir(parents=True, exist_ok=True)
         digest = hashlib.sha256()

@@ -17,6 +17,7 @@ from archive.audit import AuditEntry
 from gateway.context import Gateway
 from gateway.database.audit_log import append_events
 from gateway.database.models import LegalHold, Transmission
+from gateway.records.partners import partner_is_known
 
 Scope = Literal["partner", "message"]
 
@@ -104,12 +105,5 @@ def _check_subject(gw: Gateway, session: Session, scope: Scope, subject_id: str)
         if session.get(Transmission, subject_id) is None:
             raise HoldError(f"message {subject_id} does not exist")
         return
-    known = (
-        gw.partners.get(subject_id) is not None
-        or session.execute(
-            select(Transmission.id).where(Transmission.partner_id == subject_id).limit(1)
-        ).first()
-        is not None
-    )
-    if not known:
+    if not partner_is_known(gw, session, subject_id):
         raise HoldError(f"partner {subject_id} is neither configured nor found in any message")

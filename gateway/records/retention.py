@@ -44,7 +44,7 @@ TOMBSTONE = "retention_deleted"
 ACKNOWLEDGEMENT = "acknowledgement"
 DEFAULT = "default"
 _UNFINISHED = ("queued", "running")
-_BATCH = 500
+_LOOKUP_BATCH = 500
 _RECORDS_PER_TRANSACTION = 100
 # An AS2 message we sent carries an acknowledgement (whose record is its transmission) or, for an ERP
 # document, the outbound transmission's own id.
@@ -177,7 +177,7 @@ def _due_records(session: Session, years: dict[str, int], now: datetime) -> list
         .order_by(Transmission.received_at, Transmission.id)
     ).all()
     due: list[tuple[str, Expiry]] = []
-    for chunk in _chunks(candidates, _BATCH):
+    for chunk in _chunks(candidates, _LOOKUP_BATCH):
         ids = [row.id for row in chunk]
         parts: dict[str, list[Expiry]] = {row.id: [] for row in chunk}
         for doc in session.execute(

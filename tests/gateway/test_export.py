@@ -123,7 +123,7 @@ def test_period_selects_by_day_received_and_a_later_period_is_empty(
     assert [f["path"] for f in _manifest(tmp_path / "later")["files"]] == ["audit_events.jsonl"]
 
 
-def test_a_non_empty_folder_or_a_backwards_period_is_refused(gateway, tmp_path):
+def test_a_non_empty_folder_an_unknown_partner_or_a_backwards_period_is_refused(gateway, tmp_path):
     full = tmp_path / "full"
     full.mkdir()
     (full / "notes.txt").write_text("mine")
@@ -131,6 +131,9 @@ def test_a_non_empty_folder_or_a_backwards_period_is_refused(gateway, tmp_path):
     with pytest.raises(ExportError, match="not an empty folder"):
         export_records(gateway, "acme-retail", today, today, full, actor="cli")
     assert [p.name for p in full.iterdir()] == ["notes.txt"]
+    with pytest.raises(ExportError, match="partner acme-retial is neither configured nor found"):
+        export_records(gateway, "acme-retial", today, today, tmp_path / "typo", actor="cli")
+    assert not (tmp_path / "typo").exists()
     with pytest.raises(ExportError, match=r"ends .* before it starts"):
         export_records(gateway, "acme-retail", today, today - timedelta(days=1), tmp_path / "x", actor="cli")
 
