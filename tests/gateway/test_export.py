@@ -12,10 +12,10 @@ from sqlalchemy import select
 
 from archive.audit import event_hash
 from gateway.cli import main
-from gateway.database.models import AuditEvent, Document
+from gateway.database.models import As2Inbound, AuditEvent, Document
 from gateway.records.export import ExportError, export_records
 from tests.gateway.test_outbound import MINIMAL_RESPONSE
-from tests.gateway.test_records_support import SUPPLIER_KEY, stored
+from tests.gateway.test_records_support import SUPPLIER_KEY, receive_over_as2, stored
 
 ACME_KEY = "demo-acme-key"
 ERP = {"Authorization": "Bearer demo-erp-key"}
@@ -172,3 +172,21 @@ def test_cli_export_writes_the_package_and_refuses_to_write_it_twice(
     assert (out / "manifest.json").exists()
     assert main(command) == 1
     assert "not an empty folder" in capsys.readouterr().err
+
+
+def test_an_as2_message_is_exported_with_the_request_as_it_came_over_the_wire_and_our_mdn(
+    gateway, drain, tmp_path
+):
+    record = stored(gateway, receive_over_as2(gateway, drain))
+    with gateway.sessions() as session:
+        as2 = session.execute(select(As2Inbound)).scalar_one()
+    out = tmp_path / "audit"
+
+    export_records(gateway, "acme-retail", *_days(record), out, actor="cli")
+
+    files = {f["path"]: f for f in _manifest(out)["files"]}
+    request = files[f"messages/{record.id}/as2-request.bin"]
+    written = hashlib.sha256((out / request["path"]).read_bytes()).hexdigest()
+    assert request["sha256"] == as2.request_sha256 == written
+    [mdn] = [f for f in files.values() if f["path"].endswith("-outbound-MDN.mdn")]
+    assert mdn["sha256"] == as2.mdn_sha256

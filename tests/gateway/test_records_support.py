@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from sqlalchemy import select
 
 from gateway.context import Gateway
-from gateway.database.models import Acknowledgement, Document, Transmission
+from gateway.database.models import Acknowledgement, As2Inbound, Document, Transmission
 
 SUPPLIER_KEY = "demo-supplier-one-key"
 
@@ -55,3 +55,32 @@ def end_of_period(created: datetime, years: int) -> datetime:
 def move_clock_to(clock, moment: datetime) -> datetime:  # type: ignore[no-untyped-def]
     clock.advance(seconds=(moment - clock()).total_seconds())
     return clock()
+
+
+def receive_over_as2(gw: Gateway, drain) -> str:  # type: ignore[no-untyped-def]
+    """ACME (played by pyas2lib) sends its order signed and encrypted, asking for a signed sync MDN;
+    returns the transmission id. Skips when pyas2lib is not installed."""
+    from fastapi.testclient import TestClient
+
+    from tests.gateway.as2_peers.station import (
+        ACME_AS2,
+        OUR_AS2,
+        Pyas2libPeer,
+        as2_app,
+        headers_of,
+        install_demo_keys,
+        new_pair,
+        pyas2lib,
+    )
+
+    ours, acme = new_pair(OUR_AS2), new_pair(ACME_AS2)
+    install_demo_keys(gw.settings.data_dir, ours, acme)
+    message = Pyas2libPeer(acme=acme, ours=ours, module=pyas2lib()).message()
+    with TestClient(as2_app(gw)) as client:
+        response = client.post("/as2", content=message.content, headers=headers_of(message))
+    assert response.status_code == 200, response.text
+    drain(gw)
+    with gw.sessions() as session:
+        row = session.execute(select(As2Inbound)).scalar_one()
+        assert row.transmission_id and row.request_sha256 and row.mdn_sha256
+        return row.transmission_id

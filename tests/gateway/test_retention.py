@@ -13,6 +13,7 @@ from gateway.cli import main
 from gateway.config import RETENTION_DEFAULTS, Settings
 from gateway.database.models import (
     Acknowledgement,
+    As2Inbound,
     AuditEvent,
     Document,
     ErpDelivery,
@@ -23,7 +24,13 @@ from gateway.database.models import (
 )
 from gateway.records.retention import TOMBSTONE, run_retention
 from tests.gateway.test_outbound import MINIMAL_RESPONSE
-from tests.gateway.test_records_support import SUPPLIER_KEY, end_of_period, move_clock_to, stored
+from tests.gateway.test_records_support import (
+    SUPPLIER_KEY,
+    end_of_period,
+    move_clock_to,
+    receive_over_as2,
+    stored,
+)
 
 ORDER = "acme_orders_d96a.edi"
 ACME_KEY = "demo-acme-key"
@@ -295,3 +302,20 @@ def test_dry_run_names_the_same_files_as_the_real_run_when_two_expired_records_s
     shared = {first.sha256, *first.ack_hashes}
     assert planned == done == [(first.id, set(), shared), (again.id, shared | set(again.ack_hashes), set())]
     assert not any(gateway.archive.path_for(sha).exists() for sha in shared)
+
+
+def test_an_as2_record_goes_with_its_receipt_row_the_request_as_received_and_the_mdn(gateway, drain, clock):
+    transmission_id = receive_over_as2(gateway, drain)
+    record = stored(gateway, transmission_id)
+    with gateway.sessions() as session:
+        as2 = session.execute(select(As2Inbound)).scalar_one()
+        files = {record.sha256, as2.request_sha256, as2.mdn_sha256, *record.ack_hashes}
+    assert as2.mdn_sha256 in record.ack_hashes  # the MDN is one of the record's acknowledgements
+
+    report = run_retention(gateway, now=move_clock_to(clock, end_of_period(record.received_at, 6)))
+
+    assert [r.transmission_id for r in report.deleted] == [transmission_id]
+    assert set(report.deleted[0].files_deleted) == files
+    assert _count(gateway, As2Inbound) == 0
+    assert not any(gateway.archive.path_for(sha).exists() for sha in files)
+    assert verify_all(gateway).intact
