@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
@@ -18,6 +18,7 @@ from gateway.audit_signing import SigningError, digest_folder, public_key_path, 
 from gateway.context import Gateway
 from gateway.database.audit_log import verify_chain
 from gateway.database.models import Acknowledgement, AuditEvent, Transmission
+from gateway.records.retention import tombstoned_files
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,6 +52,7 @@ class DigestCheck:
 class VerifyReport:
     events: int = 0
     files: int = 0
+    tombstoned: int = 0  # files retention deleted on purpose: gone, and rightly so
     chain_break: ChainBreak | None = None
     damaged: list[ArchiveDamage] = field(default_factory=list)
     digests: DigestCheck = field(default_factory=DigestCheck)
@@ -66,9 +68,11 @@ class VerifyReport:
         for damage in self.damaged:
             out.append(f"BROKEN archive file {damage.path}: {damage.problem}")
         if self.intact:
-            out.append(
-                f"intact: {self.events} audit events chained, {self.files} archived files match their hashes"
-            )
+            files = f"{self.files} archived files match their hashes"
+            line = f"intact: {self.events} audit events chained, {files}"
+            if self.tombstoned:
+                line += f", {self.tombstoned} deleted by retention (tombstoned)"
+            out.append(line)
         out.extend(self.digests.lines())
         return out
 
@@ -84,12 +88,17 @@ def verify_all(gw: Gateway, public_keys: Sequence[Path] = ()) -> VerifyReport:
             .scalars()
             .all()
         )
+        tombstoned = tombstoned_files(session)
     hashes = sorted(set(referenced) | set(gw.archive.stored_hashes()))
     for sha256 in hashes:
         damage = gw.archive.check(sha256)
+        if damage is not None and damage.problem == "missing" and sha256 in tombstoned:
+            # Retention deletes only unreferenced files, so a row pointing here arrived while it ran.
+            damage = replace(damage, problem="missing: deleted by retention, yet a row still points at it")
         if damage is not None:
             report.damaged.append(damage)
     report.files = len(hashes)
+    report.tombstoned = len(tombstoned - set(hashes))
     return report
 
 

@@ -150,7 +150,14 @@ def _parser() -> argparse.ArgumentParser:
     replay.add_argument("--reason", required=True, help="why (recorded in the audit trail)")
     replay.set_defaults(handler=_replay)
     _erp_parser(sub)
+    _records_parser(sub)
     return parser
+
+
+def _records_parser(sub: Any) -> None:
+    from gateway.records.commands import register
+
+    register(sub, _common, lambda args: _open(_settings(args)))
 
 
 def _erp_parser(sub: Any) -> None:

@@ -13,6 +13,17 @@ from typing import Annotated, Literal
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+# Commercial law keeps invoices longest (e.g. 8 years in Germany since 2025, HGB §257 / AO §147);
+# other business letters and the evidence that they arrived, 6 years.
+RETENTION_DEFAULTS: dict[str, int] = {
+    "purchase_order": 6,
+    "order_response": 6,
+    "delivery_note": 6,
+    "invoice": 8,
+    "acknowledgement": 6,
+    "default": 6,
+}
+
 
 class Settings(BaseSettings):
     # Inputs stay out of validation errors: the settings hold secrets (the ERP webhook secret).
@@ -101,6 +112,13 @@ class Settings(BaseSettings):
         description="SHA-256 (hex) of each ERP API key; comma-separated or a JSON list",
     )
 
+    retention_years: dict[str, int] = Field(
+        default_factory=lambda: dict(RETENTION_DEFAULTS),
+        description="Years a record is kept after the end of the year it was created, per document type "
+        "(purchase_order, order_response, delivery_note, invoice, acknowledgement) and 'default' for "
+        "messages that produced no document; a JSON object, merged over the defaults",
+    )
+
     @field_validator("log_level", mode="before")
     @classmethod
     def _upper_level(cls, value: object) -> object:
@@ -134,6 +152,17 @@ class Settings(BaseSettings):
             if len(digest) != 64 or any(c not in "0123456789abcdef" for c in digest):
                 raise ValueError("each ERP API key hash must be 64 hex digits (SHA-256 of the key)")
         return normalised
+
+    @field_validator("retention_years")
+    @classmethod
+    def _known_record_kinds(cls, value: dict[str, int]) -> dict[str, int]:
+        unknown = sorted(set(value) - set(RETENTION_DEFAULTS))
+        if unknown:
+            known = ", ".join(RETENTION_DEFAULTS)
+            raise ValueError(f"retention_years: unknown record kind(s) {', '.join(unknown)}; known: {known}")
+        if any(years < 1 for years in value.values()):
+            raise ValueError("retention_years: every period must be at least 1 year")
+        return {**RETENTION_DEFAULTS, **value}
 
     @model_validator(mode="after")
     def _webhook_needs_secret(self) -> Settings:

@@ -368,3 +368,23 @@ class ErpEndpoint(Base):
     state: Mapped[str] = mapped_column(String(16))  # enabled | disabled
     changed_at: Mapped[datetime] = mapped_column(UTCDateTime())
     reason: Mapped[str | None] = mapped_column(Text)
+
+
+class LegalHold(Base):
+    """A partner's or one message's records that retention must not delete until the hold is released.
+
+    Released holds stay as history; only rows with ``released_at`` unset stop deletion."""
+
+    __tablename__ = "legal_holds"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    scope: Mapped[str] = mapped_column(String(16))  # partner | message
+    subject_id: Mapped[str] = mapped_column(String(64))  # partner id, or transmission (message) id
+    reason: Mapped[str] = mapped_column(Text)
+    placed_by: Mapped[str] = mapped_column(String(128))
+    placed_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    released_by: Mapped[str | None] = mapped_column(String(128))
+    released_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    release_reason: Mapped[str | None] = mapped_column(Text)
+
+    __table_args__ = (Index("ix_legal_holds_scope_subject", "scope", "subject_id"),)
