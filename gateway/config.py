@@ -40,6 +40,13 @@ class Settings(BaseSettings):
     lease_seconds: int = Field(default=60, description="How long a claimed job stays with its worker")
     poll_seconds: float = Field(default=0.5, description="How often an idle worker looks for work")
     max_body_bytes: int = Field(default=100 * 1024 * 1024, description="Largest accepted upload")
+    partners_reload_seconds: float = Field(
+        default=2.0, ge=0, description="How often profile files are checked for changes; 0: never reload"
+    )
+    admin_api_key_sha256: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        description="SHA-256 (hex) of each admin API key (/v1/admin); comma-separated or a JSON list",
+    )
     sftp_port: int | None = Field(
         default=None, description="Run the partners' SFTP server on this port (off when unset)"
     )
@@ -101,7 +108,7 @@ class Settings(BaseSettings):
             erp_webhook_key(value)
         return value
 
-    @field_validator("erp_api_key_sha256", mode="before")
+    @field_validator("erp_api_key_sha256", "admin_api_key_sha256", mode="before")
     @classmethod
     def _key_hash_list(cls, value: object) -> object:
         if isinstance(value, str):
@@ -113,13 +120,13 @@ class Settings(BaseSettings):
             return [part.strip() for part in text.split(",") if part.strip()]
         return value
 
-    @field_validator("erp_api_key_sha256")
+    @field_validator("erp_api_key_sha256", "admin_api_key_sha256")
     @classmethod
     def _key_hashes_are_sha256(cls, value: list[str]) -> list[str]:
         normalised = [v.lower() for v in value]
         for digest in normalised:
             if len(digest) != 64 or any(c not in "0123456789abcdef" for c in digest):
-                raise ValueError("each ERP API key hash must be 64 hex digits (SHA-256 of the key)")
+                raise ValueError("each API key hash must be 64 hex digits (SHA-256 of the key)")
         return normalised
 
     @model_validator(mode="after")

@@ -34,6 +34,7 @@ from gateway.database.models import (
 from gateway.delivery import outbound_filename, queue_delivery
 from gateway.erp.outbox import enqueue_document
 from gateway.order_loop import queue_auto_accept
+from partners.directory import PartnerDirectory
 from partners.profile import PartnerProfile
 from translators.acknowledge import plan_acknowledgements
 from translators.errors import EdiError
@@ -49,6 +50,9 @@ class _Run:
     """What one pipeline run has decided so far; written out at the end."""
 
     transmission: Transmission
+    # The directory this run uses throughout: a reload swapping gw.partners mid-run must not mix
+    # the old partner profile with the new company profile (gateway/partner_reload.py).
+    partners: PartnerDirectory
     events: list[AuditEntry] = field(default_factory=list)
     errors: list[EdiError] = field(default_factory=list)
     documents: int = 0
@@ -60,10 +64,10 @@ class _Run:
 
 def process_transmission(gw: Gateway, session: Session, transmission: Transmission) -> str:
     """Run the pipeline inside the caller's transaction; returns the final status."""
-    run = _Run(transmission)
+    run = _Run(transmission, gw.partners)
     _forget_previous_run(session, transmission)
     data = gw.archive.get(transmission.sha256)
-    translation = translate(data, gw.partners, channel_partner=transmission.partner_id)
+    translation = translate(data, run.partners, channel_partner=transmission.partner_id)
     transmission.syntax = translation.syntax
     run.event(
         "parsed",
@@ -369,7 +373,7 @@ def _acknowledge(
         return next_control_number(session, partner_id, kind)
 
     for planned in plan_acknowledgements(
-        outcome, gw.partners.company, next_number=next_number, now=gw.clock()
+        outcome, run.partners.company, next_number=next_number, now=gw.clock()
     ):
         sha256 = gw.archive.put(planned.raw)
         _record_ack(
