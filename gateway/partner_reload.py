@@ -26,7 +26,7 @@ from partners.loader import ProfileError, load_directory, profile_digests
 
 log = logging.getLogger(__name__)
 
-SUBJECT = "partner_profiles"
+SUBJECT = ("partner_profiles", "partners")  # audit subject type and id; the folder is in the details
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,9 +94,9 @@ def reload_partners(gw: Gateway, *, actor: str = "system") -> ReloadResult:
 
 
 def _audit(gw: Gateway, actor: str, action: str, result: ReloadResult) -> None:
-    folder = str(gw.settings.resolved_partners_dir())
+    details = {"folder": str(gw.settings.resolved_partners_dir()), **result.details()}
     with gw.sessions.begin() as session:
-        append_events(session, [AuditEntry(actor, SUBJECT, folder, action, result.details())], gw.clock)
+        append_events(session, [AuditEntry(actor, *SUBJECT, action, details)], gw.clock)
 
 
 class PartnerWatcher:
