@@ -251,9 +251,9 @@ def upload_as2_certificate(
     try:
         certificates = load_certificates([body.certificate_pem], gw.settings.data_dir)
     except CertificateError as exc:
-        raise HTTPException(status.HTTP_422_UNPROCESSABLE_ENTITY, str(exc)) from None
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, str(exc)) from None
     if len(certificates) != 1:
-        raise HTTPException(status.HTTP_422_UNPROCESSABLE_ENTITY, "expected exactly one certificate")
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, "expected exactly one certificate")
     digest = fingerprint(certificates[0])
     pem = body.certificate_pem.strip().encode("ascii") + b"\n"
     reference = store_certificate(gw, partner_id, pem, digest)
@@ -273,7 +273,7 @@ def _edit(gw: Gateway, partner_id: str, change: Any, actor: str, action: str, de
     try:
         return edit_profile(gw, partner_id, change, actor=actor, action=action, details=details)
     except ProfileEditError as exc:
-        code = _EDIT_STATUS.get(exc.code, status.HTTP_422_UNPROCESSABLE_ENTITY)
+        code = _EDIT_STATUS.get(exc.code, status.HTTP_422_UNPROCESSABLE_CONTENT)
         raise HTTPException(code, str(exc)) from None
     except PartnerEditRefused as exc:
         raise HTTPException(
