@@ -82,7 +82,10 @@ def _start_sftp(gw: Gateway, stop: threading.Event) -> tuple[SftpServer | None, 
         server = SftpServer(gw, gw.settings.sftp_host or gw.settings.host, gw.settings.sftp_port)
         server.start()
     poller = None
-    if any(p.sftp is not None and p.sftp.mode == "poll" for p in gw.partners):
+    # With hot reload on, a partner may be switched to polling later; the poller reads gw.partners
+    # on every tick, so it is started anyway and idles until then.
+    polled = any(p.sftp is not None and p.sftp.mode == "poll" for p in gw.partners)
+    if polled or gw.settings.partners_reload_seconds > 0:
         from gateway.channels.sftp_poller import SftpPoller
 
         poller = threading.Thread(

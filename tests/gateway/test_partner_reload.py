@@ -144,14 +144,27 @@ def test_the_watcher_reloads_changed_files_on_its_own(make_gateway, folder):
     assert len(_events(gw, "partners_reloaded")) == 1  # the second poll found nothing new
 
 
+def _threads(name: str) -> set[threading.Thread]:
+    return {t for t in threading.enumerate() if t.name == name}
+
+
 def test_serve_runs_the_watcher_next_to_the_worker_and_stops_it_on_shutdown(make_gateway, folder):
     gw = make_gateway(partners_dir=folder, partners_reload_seconds=60)
-
-    def watchers() -> list[threading.Thread]:
-        return [t for t in threading.enumerate() if t.name == "edigate-partner-watcher"]
-
-    already = watchers()
+    already = _threads("edigate-partner-watcher")
     with TestClient(create_app(gw, run_worker=False)):
-        running = [t for t in watchers() if t not in already]
-        assert len(running) == 1 and running[0].is_alive()
-    assert not running[0].is_alive()
+        [running] = _threads("edigate-partner-watcher") - already
+        assert running.is_alive()
+    assert not running.is_alive()
+
+
+def test_with_reload_on_the_sftp_poller_runs_so_a_partner_switched_to_polling_is_picked_up(
+    make_gateway, folder
+):
+    assert not any(p.sftp is not None and p.sftp.mode == "poll" for p in make_gateway().partners)
+    already = _threads("edigate-sftp-poller")
+    gw = make_gateway(partners_dir=folder, partners_reload_seconds=60)
+    with TestClient(create_app(gw, run_worker=False)):
+        assert len(_threads("edigate-sftp-poller") - already) == 1
+    gw = make_gateway(partners_dir=folder, partners_reload_seconds=0)
+    with TestClient(create_app(gw, run_worker=False)):
+        assert _threads("edigate-sftp-poller") - already == set()
