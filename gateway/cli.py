@@ -361,9 +361,6 @@ def _partners_new(args: argparse.Namespace) -> int:
 
     folder = _settings(args).resolved_partners_dir()
     target = folder / f"{args.id}.toml"
-    if target.exists():
-        print(f"{target} exists; edigate partners new never overwrites a profile", file=sys.stderr)
-        return 1
     key = generate_api_key() if args.api_key else None
     messages = None
     if args.messages is not None:
