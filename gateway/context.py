@@ -69,10 +69,9 @@ def open_gateway(
         upgrade(engine)
     archive = ArchiveStore(settings.resolved_archive_dir())
     archive.root.mkdir(parents=True, exist_ok=True)
-    files = ProfileFiles()
-    if partners is None:
-        # Digests first: an edit landing between the two is then seen as a change and reloaded.
-        files.loaded = profile_digests(settings.resolved_partners_dir())
+    # Digests first: an edit landing between the two is then seen as a change and reloaded. A directory
+    # passed in (tests) counts as the folder's current state, so only a real edit replaces it.
+    files = ProfileFiles(loaded=profile_digests(settings.resolved_partners_dir()))
     directory = partners if partners is not None else load_directory(settings.resolved_partners_dir())
     return Gateway(
         settings=settings,
