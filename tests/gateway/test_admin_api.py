@@ -257,3 +257,17 @@ def test_a_viewer_operator_is_refused_and_an_admin_operator_allowed_with_csrf(ap
     assert response.status_code == 201
     [event] = _events(gw, "partner_api_key_added")
     assert event.actor == "operator:anna"
+
+
+def test_a_partner_without_sftp_gets_a_mailbox_section_that_loads(api, gw, folder):
+    line = _openssh_key()
+    response = api.post("/v1/admin/partners/umbrella/sftp-keys", headers=ADMIN, json={"public_key": line})
+    assert response.status_code == 201
+    assert "[sftp]" in (folder / "umbrella.toml").read_text()
+    account = find_account(gw, "umbrella")  # the mailbox user name defaults to the partner id
+    assert account is not None and account.partner.id == "umbrella"
+
+
+def test_the_admin_api_is_described_in_openapi(api):
+    paths = api.get("/openapi.json").json()["paths"]
+    assert {"/v1/admin/partners", "/v1/admin/partners/{partner_id}/api-keys"} <= set(paths)
