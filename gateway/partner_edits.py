@@ -63,15 +63,17 @@ def edit_profile(
     return result
 
 
-def store_certificate(gw: Gateway, partner_id: str, pem: bytes, fingerprint: str) -> str:
-    """Save an uploaded certificate under ``<data dir>/certs`` and return the path a profile names
-    (relative to the data directory, as the other AS2 certificate references are)."""
+def store_certificate(gw: Gateway, partner_id: str, pem: bytes, fingerprint: str) -> tuple[str, bool]:
+    """Save an uploaded certificate under ``<data dir>/certs``; returns the path a profile names
+    (relative to the data directory, as the other AS2 certificate references are) and whether the
+    file is new."""
     relative = Path("certs") / f"{partner_id}-{fingerprint[:16]}.pem"
     target = gw.settings.data_dir / relative
     target.parent.mkdir(parents=True, exist_ok=True)
-    if not target.exists():
-        _replace(target, pem.decode("ascii"))
-    return relative.as_posix()
+    if target.exists():
+        return relative.as_posix(), False
+    _replace(target, pem.decode("ascii"))
+    return relative.as_posix(), True
 
 
 def _replace(path: Path, text: str) -> None:

@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 from typing import Any, Literal
 
 from fastapi import APIRouter, HTTPException, Query, status
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, TypeAdapter, ValidationError
 
 from gateway.api.admin_access import AdminDep
 from gateway.api.dependencies import GatewayDep
@@ -24,9 +24,8 @@ from gateway.partner_edits import PartnerEditRefused, edit_profile, store_certif
 from gateway.partner_reload import ReloadResult, reload_partners
 from partners.apikey import generate_api_key, hash_api_key
 from partners.lint import LintProblem
-from partners.profile import PartnerProfile
+from partners.profile import PartnerId, PartnerProfile
 from partners.profile_edit import (
-    NO_AS2_SECTION,
     ProfileEditError,
     add_api_key_hash,
     add_as2_certificate,
@@ -40,6 +39,7 @@ router = APIRouter(prefix="/v1/admin", tags=["admin"])
 
 TRAFFIC_WINDOW = timedelta(days=7)
 PREFIX_LENGTH = 12  # digits of a key's SHA-256 shown to name it
+_PARTNER_ID: TypeAdapter[str] = TypeAdapter(PartnerId)
 
 _EDIT_STATUS = {
     "NOT_FOUND": status.HTTP_404_NOT_FOUND,
@@ -168,7 +168,7 @@ def reload(gw: GatewayDep, admin: AdminDep) -> ReloadOut:
     summary="Add a new REST API key (returned once); the existing keys keep working",
 )
 def add_api_key(partner_id: str, gw: GatewayDep, admin: AdminDep) -> NewApiKey:
-    _partner(gw, partner_id)
+    _profile_file(gw, partner_id)
     key = generate_api_key()
     digest = hash_api_key(key)
     _edit(
@@ -188,7 +188,7 @@ def add_api_key(partner_id: str, gw: GatewayDep, admin: AdminDep) -> NewApiKey:
     summary="Retire the API key whose SHA-256 starts with these hex digits (at least 8)",
 )
 def retire_api_key(partner_id: str, sha256_prefix: str, gw: GatewayDep, admin: AdminDep) -> ApiKeys:
-    _partner(gw, partner_id)
+    _profile_file(gw, partner_id)
     removed = _edit(
         gw,
         partner_id,
@@ -206,7 +206,7 @@ def retire_api_key(partner_id: str, sha256_prefix: str, gw: GatewayDep, admin: A
     summary="Authorize a public key for the partner's SFTP mailbox",
 )
 def add_sftp_key(partner_id: str, body: SftpKeyIn, gw: GatewayDep, admin: AdminDep) -> SftpKeyOut:
-    _partner(gw, partner_id)
+    _profile_file(gw, partner_id)
     found = _edit(
         gw,
         partner_id,
@@ -225,7 +225,7 @@ def remove_sftp_key(
     admin: AdminDep,
     fingerprint: str = Query(max_length=100, description="SHA256:… as ssh-keygen -lf prints it"),
 ) -> SftpKeyOut:
-    _partner(gw, partner_id)
+    _profile_file(gw, partner_id)
     _edit(
         gw,
         partner_id,
@@ -245,9 +245,7 @@ def remove_sftp_key(
 def upload_as2_certificate(
     partner_id: str, body: CertificateIn, gw: GatewayDep, admin: AdminDep
 ) -> CertificateOut:
-    partner = _partner(gw, partner_id)
-    if partner.as2 is None:
-        raise HTTPException(status.HTTP_409_CONFLICT, NO_AS2_SECTION)
+    _profile_file(gw, partner_id)
     try:
         certificates = load_certificates([body.certificate_pem], gw.settings.data_dir)
     except CertificateError as exc:
@@ -256,15 +254,20 @@ def upload_as2_certificate(
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, "expected exactly one certificate")
     digest = fingerprint(certificates[0])
     pem = body.certificate_pem.strip().encode("ascii") + b"\n"
-    reference = store_certificate(gw, partner_id, pem, digest)
-    _edit(
-        gw,
-        partner_id,
-        lambda text: (add_as2_certificate(text, reference), digest),
-        admin.actor,
-        "partner_as2_certificate_added",
-        lambda d: {"sha256_fingerprint": d, "path": reference},
-    )
+    reference, created = store_certificate(gw, partner_id, pem, digest)
+    try:
+        _edit(
+            gw,
+            partner_id,
+            lambda text: (add_as2_certificate(text, reference), digest),
+            admin.actor,
+            "partner_as2_certificate_added",
+            lambda d: {"sha256_fingerprint": d, "path": reference},
+        )
+    except HTTPException:
+        if created:  # not referenced by any profile: leave no stray file behind
+            (gw.settings.data_dir / reference).unlink(missing_ok=True)
+        raise
     listed = [c for c in _certificates(gw, partner_id) if c.sha256_fingerprint == digest]
     return listed[0]
 
@@ -283,6 +286,17 @@ def _edit(gw: Gateway, partner_id: str, change: Any, actor: str, action: str, de
                 "problems": [p.model_dump() for p in _problems(exc.problems)],
             },
         ) from None
+
+
+def _profile_file(gw: Gateway, partner_id: str) -> None:
+    """Changes go to the profile *file*, which may not be loaded yet: a new partner's profile loads
+    only once its last missing credential is added, and that may be the very change requested."""
+    try:
+        _PARTNER_ID.validate_python(partner_id)  # the id becomes a file name: no "../" here
+    except ValidationError:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, "not a partner id") from None
+    if not (gw.settings.resolved_partners_dir() / f"{partner_id}.toml").is_file():
+        raise HTTPException(status.HTTP_404_NOT_FOUND, f"no profile file for partner '{partner_id}'")
 
 
 def _partner(gw: Gateway, partner_id: str) -> PartnerProfile:

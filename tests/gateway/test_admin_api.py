@@ -21,8 +21,10 @@ from gateway.channels.sftp_server import authorized_key_blobs, find_account
 from gateway.context import Gateway
 from gateway.dashboard.operators import ensure_operator
 from gateway.database.models import AuditEvent
+from gateway.partner_reload import reload_partners
 from partners.apikey import hash_api_key
 from partners.loader import demo_directory_path
+from partners.skeleton import SkeletonRequest, render_skeleton
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 ADMIN = {"Authorization": "Bearer demo-admin-key"}
@@ -206,6 +208,7 @@ def test_an_uploaded_as2_certificate_is_stored_listed_and_used(api, gw):
         json={"certificate_pem": certificate_pem.decode()},
     )
     assert no_as2.status_code == 409
+    assert list((gw.settings.data_dir / "certs").glob("umbrella-*")) == []  # no stray upload left behind
 
 
 def test_reload_endpoint_applies_an_edited_profile(api, gw, folder):
@@ -271,3 +274,23 @@ def test_a_partner_without_sftp_gets_a_mailbox_section_that_loads(api, gw, folde
 def test_the_admin_api_is_described_in_openapi(api):
     paths = api.get("/openapi.json").json()["paths"]
     assert {"/v1/admin/partners", "/v1/admin/partners/{partner_id}/api-keys"} <= set(paths)
+
+
+def test_a_new_partner_whose_last_missing_piece_is_its_sftp_key_goes_live_with_the_upload(api, gw, folder):
+    request = SkeletonRequest("newco", "edifact", "customer", name="NewCo", delivery="sftp",
+                              identities=("5412345000099:14",))  # fmt: skip
+    (folder / "newco.toml").write_text(render_skeleton(request))
+    assert reload_partners(gw).status == "refused" and "newco" not in gw.partners  # no key yet
+
+    response = api.post(
+        "/v1/admin/partners/newco/sftp-keys", headers=ADMIN, json={"public_key": _openssh_key()}
+    )
+
+    assert response.status_code == 201
+    assert find_account(gw, "newco").partner.id == "newco"
+
+
+def test_partner_ids_that_are_not_profile_files_are_not_found(api):
+    for partner_id in ("..%2Fcompany", "company", "nobody"):
+        response = api.post(f"/v1/admin/partners/{partner_id}/api-keys", headers=ADMIN)
+        assert response.status_code == 404, partner_id
