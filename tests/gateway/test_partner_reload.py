@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 import threading
 from collections.abc import Iterator
@@ -96,10 +97,13 @@ def test_a_broken_profile_is_refused_and_the_previous_one_keeps_serving(gw, api,
 
 def test_a_secret_pasted_into_a_refused_profile_is_not_echoed_in_the_audit_trail(gw, folder):
     profile = folder / "acme-retail.toml"
-    profile.write_text(profile.read_text().replace(hash_api_key(OLD_KEY), "the-raw-secret-key"))
-    assert reload_partners(gw).status == "refused"
+    text = profile.read_text().replace(hash_api_key(OLD_KEY), "the-raw-secret-key")
+    profile.write_text(re.sub(r'password_hash = "[^"]*"', 'password_hash = "the-raw-password"', text))
+    result = reload_partners(gw)
+    assert result.status == "refused"
+    assert {p.location for p in result.problems} == {"api_key_sha256[0]", "sftp.password_hash"}
     [event] = _events(gw, "partners_reload_refused")
-    assert "the-raw-secret-key" not in str(event.details)
+    assert "the-raw-secret-key" not in str(event.details) and "the-raw-password" not in str(event.details)
 
 
 def test_an_unchanged_folder_is_not_reloaded(gw):
