@@ -10,7 +10,7 @@ Optional settings are written commented out, with their default, so the file dou
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Literal
 
 Syntax = Literal["edifact", "x12", "xml"]
@@ -47,7 +47,7 @@ class SkeletonRequest:
     delivery: Delivery = "rest"
     identities: tuple[str, ...] = ()
     messages: tuple[str, ...] | None = None  # None: the typical ones for syntax and role
-    api_key_sha256: tuple[str, ...] = field(default=())
+    api_key_sha256: tuple[str, ...] = ()
 
 
 class SkeletonError(ValueError):

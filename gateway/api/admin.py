@@ -246,15 +246,18 @@ def upload_as2_certificate(
     partner_id: str, body: CertificateIn, gw: GatewayDep, admin: AdminDep
 ) -> CertificateOut:
     _profile_file(gw, partner_id)
+    text = body.certificate_pem.strip()
+    # Only PEM text: the loader would also take a file path, and an upload must not read server files.
+    if not (text.startswith("-----BEGIN CERTIFICATE-----") and text.isascii()):
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, "expected a PEM certificate")
     try:
-        certificates = load_certificates([body.certificate_pem], gw.settings.data_dir)
+        certificates = load_certificates([text], gw.settings.data_dir)
     except CertificateError as exc:
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, str(exc)) from None
     if len(certificates) != 1:
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, "expected exactly one certificate")
     digest = fingerprint(certificates[0])
-    pem = body.certificate_pem.strip().encode("ascii") + b"\n"
-    reference, created = store_certificate(gw, partner_id, pem, digest)
+    reference, created = store_certificate(gw, partner_id, text.encode("ascii") + b"\n", digest)
     try:
         _edit(
             gw,

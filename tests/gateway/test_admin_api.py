@@ -294,3 +294,15 @@ def test_partner_ids_that_are_not_profile_files_are_not_found(api):
     for partner_id in ("..%2Fcompany", "company", "nobody"):
         response = api.post(f"/v1/admin/partners/{partner_id}/api-keys", headers=ADMIN)
         assert response.status_code == 404, partner_id
+
+
+def test_a_certificate_upload_takes_pem_text_only_never_a_server_path(api, gw):
+    (gw.settings.data_dir / "certs").mkdir(parents=True, exist_ok=True)
+    certificate_pem, _key = make_self_signed("ON-THE-SERVER")
+    (gw.settings.data_dir / "certs" / "server.pem").write_bytes(certificate_pem)
+    response = api.post(
+        "/v1/admin/partners/acme-retail/as2-certificates",
+        headers=ADMIN,
+        json={"certificate_pem": "certs/server.pem"},
+    )
+    assert response.status_code == 422 and len(gw.partners.get("acme-retail").as2.certificates) == 1
