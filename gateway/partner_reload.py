@@ -14,6 +14,8 @@ works the same on network file systems, where such notifications are unreliable.
 from __future__ import annotations
 
 import logging
+import os
+import socket
 import threading
 from dataclasses import dataclass, field
 from typing import Literal
@@ -94,7 +96,9 @@ def reload_partners(gw: Gateway, *, actor: str = "system") -> ReloadResult:
 
 
 def _audit(gw: Gateway, actor: str, action: str, result: ReloadResult) -> None:
-    details = {"folder": str(gw.settings.resolved_partners_dir()), **result.details()}
+    # Every process reloads for itself, so one edit gives one event per serve/worker process.
+    process = f"{socket.gethostname()}:{os.getpid()}"
+    details = {"folder": str(gw.settings.resolved_partners_dir()), "process": process, **result.details()}
     with gw.sessions.begin() as session:
         append_events(session, [AuditEntry(actor, *SUBJECT, action, details)], gw.clock)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import threading
@@ -68,6 +69,7 @@ def test_an_edited_profile_is_picked_up_new_key_works_old_key_refused(gw, api, f
     assert _post_order(api, OLD_KEY) == 401
     [event] = _events(gw, "partners_reloaded")
     assert event.actor == "system" and event.details["changed"] == ["acme-retail.toml"]
+    assert event.details["process"].endswith(f":{os.getpid()}")
 
 
 def test_a_broken_profile_is_refused_and_the_previous_one_keeps_serving(gw, api, folder):
