@@ -14,6 +14,7 @@ import tomlkit
 from tomlkit.exceptions import TOMLKitError
 
 from partners.sftp import key_fingerprint, parse_authorized_key
+from partners.skeleton import FILL_IN
 
 NO_AS2_SECTION = "the partner has no [as2] section; write its AS2 id in the profile first"
 MIN_PREFIX = 8
@@ -119,6 +120,8 @@ def _append(container: Any, key: str, value: str) -> None:
     if key not in container:
         container[key] = tomlkit.array()
     array = container[key]
+    if FILL_IN in array.trivia.comment:  # the skeleton's "fill this in" note is done with now
+        array.trivia.comment = array.trivia.comment_ws = ""
     array.append(value)
     if len(array) > 1:
         array.multiline(True)

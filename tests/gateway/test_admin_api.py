@@ -288,6 +288,8 @@ def test_a_new_partner_whose_last_missing_piece_is_its_sftp_key_goes_live_with_t
 
     assert response.status_code == 201
     assert find_account(gw, "newco").partner.id == "newco"
+    [line] = [x for x in (folder / "newco.toml").read_text().splitlines() if x.startswith("authorized_keys")]
+    assert "FILL IN" not in line  # the skeleton's note went with the blank it marked
 
 
 def test_partner_ids_that_are_not_profile_files_are_not_found(api):
