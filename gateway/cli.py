@@ -96,6 +96,7 @@ def _parser() -> argparse.ArgumentParser:
     lint.add_argument("dir", type=Path, nargs="?", help="folder (default: the configured partners folder)")
     lint.add_argument("--data-dir", type=Path)
     lint.set_defaults(handler=_partners_lint)
+    _partners_onboarding_parser(partners_sub)
 
     audit = sub.add_parser("audit", help="the audit trail")
     audit_sub = audit.add_subparsers(metavar="ACTION")
@@ -158,6 +159,36 @@ def _records_parser(sub: Any) -> None:
     from gateway.records.commands import register
 
     register(sub, _common, lambda args: _open(_settings(args)))
+
+
+def _partners_onboarding_parser(partners_sub: Any) -> None:
+    new = partners_sub.add_parser("new", help="write a commented profile skeleton for a new partner")
+    new.add_argument("id", help="partner id: lower-case letters, digits and dashes")
+    new.add_argument("--syntax", required=True, choices=("edifact", "x12", "xml"))
+    new.add_argument("--role", required=True, choices=("customer", "supplier"))
+    new.add_argument("--name", default="", help="the partner's name (else a marked blank)")
+    new.add_argument("--delivery", choices=("rest", "sftp", "as2"), default="rest")
+    new.add_argument(
+        "--identity",
+        action="append",
+        default=[],
+        help="how the partner is recognised: ID[:QUALIFIER] (EDIFACT), QUALIFIER:ID (X12), SCHEME:ID (XML)",
+    )
+    new.add_argument("--messages", help="comma-separated message types it sends (default: usual ones)")
+    new.add_argument("--api-key", action="store_true", help="generate a REST API key (printed once)")
+    new.add_argument("--partners", dest="partners_dir", type=Path, help="partner profiles folder")
+    new.add_argument("--data-dir", type=Path)
+    new.set_defaults(handler=_partners_new)
+
+    test = partners_sub.add_parser(
+        "test", help="dry run: a sample file through a partner's profile, nothing stored"
+    )
+    test.add_argument("id", help="the partner whose profile to use")
+    test.add_argument("file", type=Path, help="a sample interchange or document")
+    test.add_argument("--partners", dest="partners_dir", type=Path, help="partner profiles folder")
+    test.add_argument("--demo", action="store_true", help="use the demo partners")
+    test.add_argument("--data-dir", type=Path, help=argparse.SUPPRESS)
+    test.set_defaults(handler=_partners_test)
 
 
 def _erp_parser(sub: Any) -> None:
@@ -235,6 +266,7 @@ def _serve(args: argparse.Namespace) -> int:
 
 
 def _worker(args: argparse.Namespace) -> int:
+    from gateway.partner_reload import start_partner_watcher
     from gateway.worker import Worker
 
     settings = _settings(args)
@@ -249,6 +281,7 @@ def _worker(args: argparse.Namespace) -> int:
         print(f"processed {count} work item(s)")
         return 0
     stop = threading.Event()
+    start_partner_watcher(gw, stop)
     try:
         worker.run_forever(stop)
     except KeyboardInterrupt:
@@ -324,33 +357,24 @@ def _validate(args: argparse.Namespace) -> int:
 
 def _ack(args: argparse.Namespace) -> int:
     """Dry run: control numbers start at 1 here, the gateway draws them from its counters."""
-    from collections import Counter
-
     from gateway.context import utc_now
-    from translators.acknowledge import plan_acknowledgements
-    from translators.translate import translate
+    from translators.dry_run import dry_run
 
     directory = _load_partners(args)
-    result = translate(args.file.read_bytes(), directory)
-    counters: Counter[tuple[str, str]] = Counter()
-
-    def next_number(partner_id: str, kind: str) -> int:
-        counters[partner_id, kind] += 1
-        return counters[partner_id, kind]
-
-    planned_any = False
-    for outcome in result.interchanges:
-        for planned in plan_acknowledgements(
-            outcome, directory.company, next_number=next_number, now=utc_now()
-        ):
-            planned_any = True
-            partner = outcome.partner.id if outcome.partner else "?"
-            print(f"# {planned.type} ({planned.status}) to {partner}, control {planned.control_reference}")
-            print(planned.raw.decode("utf-8" if outcome.syntax == "xml" else "latin-1", errors="replace"))
-    if not planned_any:
-        reason = "; ".join(str(e) for e in result.errors) or "the partner's policy asks for none"
+    run = dry_run(args.file.read_bytes(), directory, now=utc_now())
+    _print_acknowledgements(run)
+    if not run.acknowledgements:
+        reason = "; ".join(str(e) for e in run.translation.errors) or "the partner's policy asks for none"
         print(f"# no acknowledgement would be sent: {reason}", file=sys.stderr)
     return 0
+
+
+def _print_acknowledgements(run: Any) -> None:
+    for ack in run.acknowledgements:
+        planned, partner = ack.planned, ack.outcome.partner
+        to = partner.id if partner else "?"
+        print(f"# {planned.type} ({planned.status}) to {to}, control {planned.control_reference}")
+        print(ack.text)
 
 
 def _partners_lint(args: argparse.Namespace) -> int:
@@ -363,6 +387,77 @@ def _partners_lint(args: argparse.Namespace) -> int:
     if not problems:
         print(f"{folder}: ok")
     return 1 if problems else 0
+
+
+def _partners_new(args: argparse.Namespace) -> int:
+    from partners.apikey import generate_api_key, hash_api_key
+    from partners.lint import lint_directory
+    from partners.skeleton import SkeletonError, SkeletonRequest, render_skeleton
+
+    folder = _settings(args).resolved_partners_dir()
+    target = folder / f"{args.id}.toml"
+    key = generate_api_key() if args.api_key else None
+    messages = None
+    if args.messages is not None:
+        messages = tuple(m.strip() for m in args.messages.split(",") if m.strip())
+    request = SkeletonRequest(
+        partner_id=args.id,
+        syntax=args.syntax,
+        role=args.role,
+        name=args.name,
+        delivery=args.delivery,
+        identities=tuple(args.identity),
+        messages=messages,
+        api_key_sha256=(hash_api_key(key),) if key else (),
+    )
+    try:
+        text = render_skeleton(request)
+    except SkeletonError as exc:
+        print(str(exc), file=sys.stderr)
+        return 2
+    folder.mkdir(parents=True, exist_ok=True)
+    try:
+        with target.open("x", encoding="utf-8") as out:  # "x": a file created meanwhile is not replaced
+            out.write(text)
+    except FileExistsError:
+        print(f"{target} exists; edigate partners new never overwrites a profile", file=sys.stderr)
+        return 1
+    print(f"wrote {target}")
+    if key:
+        print(f"REST API key (shown once, give it to the partner): {key}")
+    todo = [p for p in lint_directory(folder) if p.file in (target.name, "company.toml")]
+    for problem in todo:
+        print(f"  to do: {problem}")
+    if not todo:
+        print(f"  it lints clean; try it: edigate partners test {args.id} SAMPLE-FILE")
+    return 0
+
+
+def _partners_test(args: argparse.Namespace) -> int:
+    """Exit 0 when every message translates, 1 with located errors, 2 when the profiles do not load."""
+    from gateway.context import utc_now
+    from translators.dry_run import dry_run
+
+    directory = _load_partners(args)
+    if args.id not in directory:
+        print(f"no partner '{args.id}' in {_settings(args).resolved_partners_dir()}", file=sys.stderr)
+        return 2
+    try:
+        data = args.file.read_bytes()
+    except OSError as exc:
+        print(f"{args.file}: cannot read: {exc.strerror}", file=sys.stderr)
+        return 2
+    run = dry_run(data, directory, now=utc_now(), partner_id=args.id)
+    for note in run.notes:
+        print(f"# note: {note}")
+    print(f"# {len(run.documents)} canonical document(s)")
+    print(json.dumps([d.model_dump(mode="json") for d in run.documents], indent=2, ensure_ascii=False))
+    print(f"# {len(run.acknowledgements)} acknowledgement(s) that would be sent (control numbers from 1)")
+    _print_acknowledgements(run)
+    for error in run.errors:
+        print(f"{args.file}: {error}", file=sys.stderr)
+    print("# dry run: nothing was stored or sent")
+    return 1 if run.errors else 0
 
 
 def _audit_verify(args: argparse.Namespace) -> int:

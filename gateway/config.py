@@ -64,6 +64,13 @@ class Settings(BaseSettings):
         ge=0,
         description="EDIFACT files from this size on are read and stored message by message",
     )
+    partners_reload_seconds: float = Field(
+        default=2.0, ge=0, description="How often profile files are checked for changes; 0: never reload"
+    )
+    admin_api_key_sha256: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        description="SHA-256 (hex) of each admin API key (/v1/admin); comma-separated or a JSON list",
+    )
     sftp_port: int | None = Field(
         default=None, description="Run the partners' SFTP server on this port (off when unset)"
     )
@@ -132,7 +139,7 @@ class Settings(BaseSettings):
             erp_webhook_key(value)
         return value
 
-    @field_validator("erp_api_key_sha256", mode="before")
+    @field_validator("erp_api_key_sha256", "admin_api_key_sha256", mode="before")
     @classmethod
     def _key_hash_list(cls, value: object) -> object:
         if isinstance(value, str):
@@ -144,13 +151,13 @@ class Settings(BaseSettings):
             return [part.strip() for part in text.split(",") if part.strip()]
         return value
 
-    @field_validator("erp_api_key_sha256")
+    @field_validator("erp_api_key_sha256", "admin_api_key_sha256")
     @classmethod
     def _key_hashes_are_sha256(cls, value: list[str]) -> list[str]:
         normalised = [v.lower() for v in value]
         for digest in normalised:
             if len(digest) != 64 or any(c not in "0123456789abcdef" for c in digest):
-                raise ValueError("each ERP API key hash must be 64 hex digits (SHA-256 of the key)")
+                raise ValueError("each API key hash must be 64 hex digits (SHA-256 of the key)")
         return normalised
 
     @field_validator("retention_years")

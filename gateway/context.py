@@ -19,11 +19,25 @@ from gateway.config import Settings
 from gateway.database.engine import make_engine, make_session_factory
 from gateway.database.migrate import upgrade
 from partners.directory import PartnerDirectory
-from partners.loader import load_directory
+from partners.loader import load_directory, profile_digests
 
 
 def utc_now() -> datetime:
     return datetime.now(UTC)
+
+
+@dataclass
+class ProfileFiles:
+    """The profile files behind ``Gateway.partners``, for reloading them (gateway/partner_reload.py).
+
+    ``loaded`` maps each file name to its SHA-256 as it was when the directory was built; ``refused``
+    is the last set of files that failed to load, so one broken edit is reported once, not every poll.
+    ``lock`` lets one reload or admin edit of a profile run at a time.
+    """
+
+    loaded: dict[str, str] = field(default_factory=dict)
+    refused: dict[str, str] | None = None
+    lock: threading.RLock = field(default_factory=threading.RLock)
 
 
 @dataclass
@@ -36,6 +50,7 @@ class Gateway:
     clock: Callable[[], datetime] = utc_now
     # Set by intake so an idle in-process worker wakes at once instead of at its next poll.
     work_available: threading.Event = field(default_factory=threading.Event)
+    profile_files: ProfileFiles = field(default_factory=ProfileFiles)
 
     def close(self) -> None:
         self.engine.dispose()
@@ -54,6 +69,9 @@ def open_gateway(
         upgrade(engine)
     archive = ArchiveStore(settings.resolved_archive_dir())
     archive.root.mkdir(parents=True, exist_ok=True)
+    # Digests first: an edit landing between the two is then seen as a change and reloaded. A directory
+    # passed in (tests) counts as the folder's current state, so only a real edit replaces it.
+    files = ProfileFiles(loaded=profile_digests(settings.resolved_partners_dir()))
     directory = partners if partners is not None else load_directory(settings.resolved_partners_dir())
     return Gateway(
         settings=settings,
@@ -62,4 +80,5 @@ def open_gateway(
         archive=archive,
         partners=directory,
         clock=clock,
+        profile_files=files,
     )

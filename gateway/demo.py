@@ -20,6 +20,8 @@ DEMO_API_KEYS = {
 DEMO_OPERATOR = ("admin", "admin")
 # The ERP's demo API key; gateway/erp/keys.py accepts its SHA-256 when --demo is on.
 DEMO_ERP_KEY = "demo-erp-key"
+# The demo admin API key; gateway/api/admin_access.py accepts its SHA-256 when --demo is on.
+DEMO_ADMIN_KEY = "demo-admin-key"
 # The demo SFTP account of acme-retail (its profile holds the password's hash and names the key file).
 DEMO_SFTP_PARTNER, DEMO_SFTP_USER, DEMO_SFTP_PASSWORD = "acme-retail", "acme", "acme-demo"
 DEMO_SFTP_KEY = Path("keys") / "acme_ed25519"
@@ -74,6 +76,9 @@ def demo_banner(gw: Gateway, base_url: str) -> str:
         f"{base_url}/v1/messages",
     ]
     lines += _erp_lines(base_url)
+    lines.append(
+        f"  Admin API     {base_url}/v1/admin/partners   (admin key {DEMO_ADMIN_KEY}, or the admin operator)"
+    )
     lines += _order_loop_lines(gw, base_url)
     lines += _sftp_lines(gw)
     lines += _as2_lines(gw, base_url)

@@ -35,6 +35,7 @@ from gateway.database.models import (
 from gateway.delivery import outbound_filename, queue_delivery
 from gateway.erp.outbox import enqueue_document
 from gateway.order_loop import queue_auto_accept
+from partners.directory import PartnerDirectory
 from partners.profile import PartnerProfile
 from translators.acknowledge import plan_acknowledgements
 from translators.detect import detect_syntax
@@ -53,6 +54,9 @@ class _Run:
     """What one pipeline run has decided so far; written out at the end."""
 
     transmission: Transmission
+    # The directory this run uses throughout: a reload swapping gw.partners mid-run must not mix
+    # the old partner profile with the new company profile (gateway/partner_reload.py).
+    partners: PartnerDirectory
     events: list[AuditEntry] = field(default_factory=list)
     errors: list[EdiError] = field(default_factory=list)
     documents: int = 0
@@ -65,13 +69,14 @@ class _Run:
 def process_transmission(gw: Gateway, session: Session, transmission: Transmission) -> str:
     """Run the pipeline inside the caller's transaction; returns the final status."""
     _forget_previous_run(session, transmission)
+    partners = gw.partners  # one directory for the whole run, even if a reload swaps it meanwhile
     run = None
     if transmission.size >= gw.settings.stream_threshold_bytes:
-        run = _process_streaming(gw, session, transmission)
+        run = _process_streaming(gw, session, transmission, partners)
     if run is None:
-        run = _Run(transmission)
+        run = _Run(transmission, partners)
         data = gw.archive.get(transmission.sha256)
-        translation = translate(data, gw.partners, channel_partner=transmission.partner_id)
+        translation = translate(data, partners, channel_partner=transmission.partner_id)
         transmission.syntax = translation.syntax
         run.event(
             "parsed",
@@ -97,7 +102,9 @@ class _LateRejection(Exception):
     """The interchange turned out rejected only at its end, after messages were stored as good."""
 
 
-def _process_streaming(gw: Gateway, session: Session, transmission: Transmission) -> _Run | None:
+def _process_streaming(
+    gw: Gateway, session: Session, transmission: Transmission, partners: PartnerDirectory
+) -> _Run | None:
     """A large EDIFACT interchange, read from the archive a window at a time and stored message by
     message, so memory stays flat however big the file. None when the file needs the whole-file
     path (another syntax, or a shape only that reader handles); whatever was stored is undone."""
@@ -106,7 +113,7 @@ def _process_streaming(gw: Gateway, session: Session, transmission: Transmission
             return None
     for reject_all in (False, True):
         savepoint = session.begin_nested()
-        run = _Run(transmission)
+        run = _Run(transmission, partners)
         try:
             with gw.archive.open(transmission.sha256) as handle:
                 _stream_interchange(gw, session, run, handle, reject_all=reject_all)
@@ -124,7 +131,7 @@ def _process_streaming(gw: Gateway, session: Session, transmission: Transmission
 def _stream_interchange(gw: Gateway, session: Session, run: _Run, handle: Any, *, reject_all: bool) -> None:
     transmission = run.transmission
     transmission.syntax = "edifact"
-    items = translate_edifact_stream(handle, gw.partners, transmission.partner_id, reject_all=reject_all)
+    items = translate_edifact_stream(handle, run.partners, transmission.partner_id, reject_all=reject_all)
     outcome = next(items)
     assert isinstance(outcome, InterchangeOutcome)
     # Messages are judged with what is known now; the envelope's end may still reject them all, and
@@ -508,7 +515,7 @@ def _acknowledge(
         return next_control_number(session, partner_id, kind)
 
     for planned in plan_acknowledgements(
-        outcome, gw.partners.company, next_number=next_number, now=gw.clock()
+        outcome, run.partners.company, next_number=next_number, now=gw.clock()
     ):
         sha256 = gw.archive.put(planned.raw)
         _record_ack(

@@ -47,8 +47,9 @@ MISSING_XML_IDENTITY = "MISSING_XML_IDENTITY"
 _ERROR_TYPE_CODES = {"invalid_xpath": INVALID_XPATH}
 
 # Values under these keys are echoed in no message: an operator who pastes a raw API key where its
-# hash belongs must not find the key again in a log.
-_SECRET_KEYS = frozenset({"api_key_sha256"})
+# hash belongs (or a password, or a private key) must not find it again in a log or the audit trail,
+# where refused reloads keep these messages for good.
+_SECRET_KEYS = frozenset({"api_key_sha256", "password_hash", "key"})
 
 _TOML_POSITION = re.compile(r"\s*\(at (?:line (\d+), column (\d+)|end of document)\)$")
 
@@ -211,7 +212,7 @@ def _schema_problem(name: str, model: type[BaseModel], error: ErrorDetails) -> L
         return LintProblem(name, location, MISSING_KEY, f"required key '{loc[-1]}' is missing")
 
     message = error["msg"].removeprefix("Value error, ")
-    if not (loc and loc[0] in _SECRET_KEYS):
+    if not any(part in _SECRET_KEYS for part in loc):
         message += f"; got {_short_repr(error['input'])}"
     return LintProblem(name, location, _ERROR_TYPE_CODES.get(kind, INVALID_VALUE), message)
 

@@ -7,6 +7,7 @@ partner silently left out: a partner that vanishes because of a typo looks like 
 
 from __future__ import annotations
 
+import hashlib
 from importlib.resources import files
 from pathlib import Path
 
@@ -36,6 +37,27 @@ def load_directory(path: Path) -> PartnerDirectory:
     if scan.company is None:  # unreachable: a missing or invalid company.toml is already a problem
         raise ProfileError([LintProblem(COMPANY_FILE, "", MISSING_COMPANY, "our company profile is missing")])
     return PartnerDirectory(scan.company, (partner.profile for partner in scan.partners))
+
+
+def profile_digests(path: Path) -> dict[str, str]:
+    """SHA-256 of every profile file :func:`load_directory` reads, by file name: what a reload compares.
+
+    Content, not modification times: a copy that keeps the old mtime, or two edits within the
+    file system's timestamp resolution, still count as changes. Unreadable files are left out; the
+    load reports them.
+    """
+    digests: dict[str, str] = {}
+    folder = Path(path)
+    if not folder.is_dir():
+        return digests
+    for file in sorted(folder.glob("*.toml")):
+        if file.name.startswith(".") or not file.is_file():
+            continue
+        try:
+            digests[file.name] = hashlib.sha256(file.read_bytes()).hexdigest()
+        except OSError:
+            continue
+    return digests
 
 
 def demo_directory_path() -> Path:

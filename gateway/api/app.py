@@ -9,12 +9,13 @@ from typing import TYPE_CHECKING
 
 from fastapi import FastAPI
 
-from gateway.api import acknowledgements, documents, health, messages, orders, outbound
+from gateway.api import acknowledgements, admin, documents, health, messages, orders, outbound
 from gateway.channels.as2 import certificates_api
 from gateway.channels.as2 import receiver as as2_receiver
 from gateway.context import Gateway
 from gateway.dashboard import routes as dashboard
 from gateway.observability.metrics import metrics_router
+from gateway.partner_reload import start_partner_watcher
 from gateway.worker import Worker
 
 if TYPE_CHECKING:
@@ -35,6 +36,7 @@ def create_app(gw: Gateway, *, run_worker: bool | None = None) -> FastAPI:
                 target=worker.run_forever, args=(stop,), name="edigate-worker", daemon=True
             )
             thread.start()
+        watcher = start_partner_watcher(gw, stop)
         sftp = _start_sftp(gw, stop)
         try:
             yield
@@ -43,6 +45,8 @@ def create_app(gw: Gateway, *, run_worker: bool | None = None) -> FastAPI:
             gw.work_available.set()
             if thread is not None:
                 thread.join(timeout=30)
+            if watcher is not None:
+                watcher.join(timeout=30)
             _stop_sftp(*sftp)
 
     app = FastAPI(
@@ -64,6 +68,7 @@ def create_app(gw: Gateway, *, run_worker: bool | None = None) -> FastAPI:
     app.include_router(orders.router)
     app.include_router(as2_receiver.router)
     app.include_router(certificates_api.router)
+    app.include_router(admin.router)
     app.include_router(dashboard.router)
     return app
 
@@ -77,7 +82,10 @@ def _start_sftp(gw: Gateway, stop: threading.Event) -> tuple[SftpServer | None, 
         server = SftpServer(gw, gw.settings.sftp_host or gw.settings.host, gw.settings.sftp_port)
         server.start()
     poller = None
-    if any(p.sftp is not None and p.sftp.mode == "poll" for p in gw.partners):
+    # With hot reload on, a partner may be switched to polling later; the poller reads gw.partners
+    # on every tick, so it is started anyway and idles until then.
+    polled = any(p.sftp is not None and p.sftp.mode == "poll" for p in gw.partners)
+    if polled or gw.settings.partners_reload_seconds > 0:
         from gateway.channels.sftp_poller import SftpPoller
 
         poller = threading.Thread(

@@ -89,6 +89,7 @@ def test_demo_banner_tells_a_newcomer_urls_keys_and_login(server):
     assert f"http://localhost:{server.port}/v1/messages" in text
     assert "demo-acme-key" in text and "demo-supplier-one-key" in text
     assert "admin / admin" in text
+    assert "demo-admin-key" in text and "/v1/admin/partners" in text
 
 
 def test_order_posted_over_http_is_processed_by_the_inprocess_worker(server):
