@@ -7,6 +7,7 @@ leaves nothing behind but the queued work item, and the next claim starts clean.
 
 from __future__ import annotations
 
+import sys
 import uuid
 from dataclasses import dataclass, field
 from typing import Any
@@ -161,11 +162,16 @@ STREAM_BATCH = 500  # messages between two flushes of the session and the audit 
 
 
 def _lighten(message_outcome: MessageOutcome) -> None:
-    """Keep what acknowledgements need (references, errors, numbers), drop segments and document."""
+    """Keep what acknowledgements need (references, errors, numbers), drop segments and document;
+    the strings every message repeats (type, version …) are shared, not held once per message."""
     message_outcome.stated_number = message_outcome.business_number
     if message_outcome.document is not None:
         message_outcome.document = _STORED
-    del message_outcome.message.segments[1:]
+    message_outcome.identifier = sys.intern(message_outcome.identifier)
+    message = message_outcome.message
+    message.segments.clear()
+    for name in ("type", "version", "release", "agency", "association"):
+        setattr(message, name, sys.intern(getattr(message, name)))
 
 
 _STORED = object()  # "a document was made and stored": accepted, without holding it
