@@ -276,8 +276,8 @@ def _worker(args: argparse.Namespace) -> int:
     if args.once:
         worker.recover_abandoned()
         count = 0
-        while worker.run_once():
-            count += 1
+        while done := worker.run_once():
+            count += done
         print(f"processed {count} work item(s)")
         return 0
     stop = threading.Event()

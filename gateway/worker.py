@@ -105,14 +105,14 @@ class Worker:
                         transmission.status = "processing"
             return items
 
-    def run_once(self) -> bool:
-        """Claim and run due work; False when there was nothing to do."""
+    def run_once(self) -> int:
+        """Claim and run due work; how many items that was (0: nothing to do)."""
         items = self.claim_batch(self.gw.settings.worker_batch)
         if not items:
-            return False
+            return 0
         if len(items) > 1:
             self._run_batch(items)
-            return True
+            return len(items)
         item = items[0]
         try:
             if item.kind == AUTO_ACCEPT_ORDER:
@@ -123,7 +123,7 @@ class Worker:
                 self._run_claimed(session, item)
         except Exception as exc:  # a bug must not stop the worker or lose the message
             self._failed(item, exc)
-        return True
+        return 1
 
     def _run_batch(self, items: list[WorkItem]) -> None:
         """Transmissions claimed together are processed in one transaction, each in a savepoint of

@@ -153,8 +153,8 @@ def gateway(make_gateway: Callable[..., Gateway]) -> Gateway:
 def _drain(gw: Gateway) -> int:
     worker = Worker(gw, owner="test-worker")
     count = 0
-    while worker.run_once():
-        count += 1
+    while done := worker.run_once():
+        count += done
     return count
 
 
