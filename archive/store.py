@@ -7,6 +7,7 @@ anyone can check a file by hashing it. A write is durable (fsync of file and fol
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import os
 import tempfile
@@ -18,6 +19,13 @@ from typing import BinaryIO, Protocol
 
 class ArchiveError(Exception):
     """The archive cannot store or return bytes (disk full, permissions, missing file)."""
+
+
+def _storage_error(root: Path, exc: OSError) -> ArchiveError:
+    """A full disk is said in words an operator and a partner understand at once."""
+    if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        return ArchiveError(f"the archive is full: no space left in {root}")
+    return ArchiveError(f"cannot store in {root}: {exc.strerror or exc}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,7 +81,7 @@ class ArchiveStore:
             self.root.mkdir(parents=True, exist_ok=True)
             fd, tmp_name = tempfile.mkstemp(dir=self.root, prefix=".incoming-")
         except OSError as exc:
-            raise ArchiveError(f"cannot store in {self.root}: {exc.strerror or exc}") from exc
+            raise _storage_error(self.root, exc) from exc
         try:
             with os.fdopen(fd, "wb") as handle:
                 for chunk in chunks:  # the producer's own errors (a client gone) pass through as they are
@@ -157,7 +165,7 @@ def _write(handle: BinaryIO, chunk: bytes, root: Path, *, sync: bool = False) ->
             handle.flush()
             os.fsync(handle.fileno())
     except OSError as exc:  # disk full, quota, I/O error: the archive's problem, said as such
-        raise ArchiveError(f"cannot store in {root}: {exc.strerror or exc}") from exc
+        raise _storage_error(root, exc) from exc
 
 
 def _hash_file(path: Path) -> str:

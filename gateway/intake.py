@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from archive.audit import AuditEntry
 from gateway.context import Gateway
+from gateway.crash_points import crash_point
 from gateway.database.audit_log import append_events
 from gateway.database.models import Transmission, WorkItem
 
@@ -57,6 +58,7 @@ def accept(gw: Gateway, upload: Upload) -> Receipt:
         if earlier is not None:
             return earlier
     sha256 = gw.archive.put(upload.data)  # durable before the row that points at it
+    crash_point("after_archive_put")
     now = gw.clock()
     transmission = Transmission(
         id=str(uuid.uuid4()),
@@ -95,6 +97,7 @@ def accept(gw: Gateway, upload: Upload) -> Receipt:
             if earlier is not None:
                 return earlier
         raise
+    crash_point("after_intake_commit")
     gw.work_available.set()
     return Receipt(transmission.id, transmission.status, sha256, replayed=False)
 

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from archive.audit import AuditEntry
 from gateway.context import Gateway
+from gateway.crash_points import crash_point
 from gateway.database.audit_log import append_events
 from gateway.database.models import Transmission, WorkItem
 from gateway.delivery import (
@@ -94,6 +95,7 @@ class Worker:
         item = self.claim()
         if item is None:
             return False
+        crash_point("after_claim")
         try:
             if item.kind == AUTO_ACCEPT_ORDER:
                 # send_document commits on its own and SQLite has one writer, so this runs before the
