@@ -73,13 +73,10 @@ class Process:
         assert self.popen.returncode == -signal.SIGKILL, (self.popen.returncode, self.log.read_text()[-3000:])
 
     def stop(self) -> None:
+        """At the end of a test its data is thrown away, so there is no point in a graceful stop."""
         if self.popen.poll() is None:
-            self.popen.terminate()
-            try:
-                self.popen.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                self.popen.kill()
-                self.popen.wait(timeout=20)
+            self.popen.kill()
+            self.popen.wait(timeout=30)
 
 
 @dataclass
