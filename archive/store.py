@@ -7,6 +7,7 @@ anyone can check a file by hashing it. A write is durable (fsync of file and fol
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import hashlib
 import os
@@ -83,12 +84,17 @@ class ArchiveStore:
         except OSError as exc:
             raise _storage_error(self.root, exc) from exc
         try:
-            with os.fdopen(fd, "wb") as handle:
+            handle = os.fdopen(fd, "wb")
+            try:
                 for chunk in chunks:  # the producer's own errors (a client gone) pass through as they are
                     digest.update(chunk)
                     size += len(chunk)
                     _write(handle, chunk, self.root)
                 _write(handle, b"", self.root, sync=True)
+            finally:
+                # Closing flushes again what a full disk refused; that must not replace the clear error.
+                with contextlib.suppress(OSError):
+                    handle.close()
             sha256 = digest.hexdigest()
             target = self.path_for(sha256)
             if target.exists():
@@ -151,8 +157,9 @@ class ArchiveStore:
     def is_writable(self) -> bool:
         try:
             self.root.mkdir(parents=True, exist_ok=True)
-            with tempfile.TemporaryFile(dir=self.root):
-                pass
+            with tempfile.TemporaryFile(dir=self.root) as probe:
+                probe.write(b"\0")  # a byte, not just a name: a full disk still creates empty files
+                probe.flush()
         except OSError:
             return False
         return True
