@@ -66,6 +66,7 @@ class Payloads:
 
     def edifact(self, n: int, good: bool) -> bytes:
         data = ACME_ORDER.replace(b"ACME000123", f"K{self.token}{n:07d}".encode())
+        data = data.replace(b"PO-2026-0042", f"PO-{self.token}-{n}".encode())  # one order, one number
         return data if good else data.replace(b"UNT+35+", b"UNT+99+")  # wrong segment count
 
     def x12(self, n: int, good: bool) -> bytes:
