@@ -22,7 +22,10 @@ from typing import Any
 import httpx
 from sqlalchemy import Engine, func, select
 
+from gateway.audit_check import verify_all
 from gateway.channels.sftp_mailbox import OUTBOX, Mailbox
+from gateway.config import Settings
+from gateway.context import open_gateway
 from gateway.database.engine import make_engine
 from gateway.database.models import Acknowledgement, Document, ErpDelivery, Transmission, WorkItem
 
@@ -100,7 +103,7 @@ class Site:
             EDIGATE_LOG_FORMAT="json",
             EDIGATE_POLL_SECONDS="0.1",
             # A killed worker's lease must run out before another claim; short, so tests need not wait.
-            EDIGATE_LEASE_SECONDS="3",
+            EDIGATE_LEASE_SECONDS="2",
         )
         env.update(self.env)
         if crash_at:
@@ -237,14 +240,15 @@ class Site:
     def outbox(self, partner_id: str = "acme-retail") -> Path:
         return Mailbox(self.data_dir, partner_id).folder(OUTBOX)
 
-    def audit_verify(self) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            [sys.executable, "-m", "gateway.cli", "audit", "verify", *self._where()],
-            capture_output=True,
-            text=True,
-            env=self._environment(None),
-            timeout=120,
-        )
+    def audit_verify(self) -> list[str]:
+        """``edigate audit verify``'s own check, run here rather than in a new interpreter; the lines
+        it would print, the first saying ``intact`` when hash chain and archive are sound."""
+        gw = open_gateway(Settings(data_dir=self.data_dir, database_url=self.database_url, demo=True))
+        try:
+            report = verify_all(gw)
+        finally:
+            gw.close()
+        return report.lines() if not report.intact else ["intact", *report.lines()]
 
 
 @contextmanager

@@ -14,7 +14,7 @@ SOAK = Path(__file__).resolve().parents[2] / "bench" / "soak.py"
 
 def test_a_short_soak_sends_on_every_channel_and_passes_its_checks() -> None:
     done = subprocess.run(
-        [sys.executable, str(SOAK), "--seconds", "8", "--clients", "2"],
+        [sys.executable, str(SOAK), "--seconds", "5", "--clients", "2"],
         capture_output=True,
         text=True,
         timeout=600,
