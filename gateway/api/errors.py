@@ -1,9 +1,11 @@
 """What the API answers when its own infrastructure fails, rather than the request.
 
 A database that is restarting or unreachable is temporary: the caller gets ``503`` with
-``Retry-After`` and tries again, and since intake commits before it answers ``202``, a 503 always
-means "not taken". A full archive is ``507 Insufficient Storage``: intake refuses what it could not
-keep. Neither is a bug, so neither is answered ``500``; both are logged for the operator.
+``Retry-After`` and tries again. Intake commits before it answers ``202``, so a 503 is never a
+promise; in the rare case that a commit reached the database just as the connection broke, the
+message is stored all the same, and a retry with the same ``Idempotency-Key`` is answered with its
+id. A full archive is ``507 Insufficient Storage``: intake refuses what it could not keep. Neither is
+a bug, so neither is answered ``500``; both are logged for the operator.
 """
 
 from __future__ import annotations
@@ -40,7 +42,7 @@ async def _database_error(request: Request, exc: Exception) -> JSONResponse:
         extra={"path": request.url.path},
     )
     return JSONResponse(
-        {"detail": "the database is unavailable; nothing was stored, try again shortly"},
+        {"detail": "the database is unavailable; send again shortly, with the same Idempotency-Key"},
         status_code=503,
         headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
     )
