@@ -210,6 +210,10 @@ class Site:
         )
         return {row.id: row.status for row in rows}
 
+    def outbound_statuses(self) -> list[str]:
+        rows = self.query(select(Transmission.status).where(Transmission.direction == "outbound"))
+        return [row.status for row in rows]
+
     def id_for_key(self, key: str) -> str | None:
         rows = self.query(select(Transmission.id).where(Transmission.idempotency_key == key))
         return rows[0].id if rows else None

@@ -28,7 +28,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.faults.nodes import Process, Site, acme_order, post, site
+from tests.faults.nodes import Process, Site, acme_order, post, site, wait_for
 from tests.gateway.test_erp_support import SECRET, Receiver
 
 GOOD = 4
@@ -191,3 +191,30 @@ def test_server_killed_at_a_step_resumes_and_clients_retry_idempotently(
     node.wait_settled()
     _check_crash_left_its_mark(point, receiver, before, _outbox_snapshot(node), unanswered)
     _check_outcome(node, receiver, answered)
+
+
+def test_worker_killed_after_sending_an_order_response_sends_the_same_file_again(
+    tmp_path: Path, receiver: Receiver
+) -> None:
+    """The demo ERP answers each order with an ORDRSP to ACME's SFTP /out; killed after one went out
+    but before it was marked sent, the worker sends that file again: same name, same bytes."""
+    with site(
+        tmp_path / "data",
+        f"sqlite:///{tmp_path / 'edigate.db'}",
+        EDIGATE_ERP_WEBHOOK_URL=receiver.url,
+        EDIGATE_ERP_WEBHOOK_SECRET=SECRET,
+    ) as node:
+        node.serve(worker=False)
+        answered = _submit_all(node)
+        node.worker(crash_at="after_outbound_send:2").wait_killed()
+        before = _outbox_snapshot(node)
+        node.worker()
+        node.wait_settled()
+        wait_for(lambda: set(node.outbound_statuses()) == {"sent"}, "every order response to be sent")
+        after = _outbox_snapshot(node)
+        responses = sorted(name for name in after if "_ORDRSP_" in name)
+        assert len(responses) == len(node.outbound_statuses()) == GOOD
+        assert [name for name in before if after[name][0] != before[name][0]], "nothing was sent again"
+        assert all(after[name][1] == before[name][1] for name in before)
+        assert {node.statuses()[answered[key]] for key, _body, _expected in MESSAGES[:GOOD]} == {"processed"}
+        assert node.audit_verify()[0] == "intact"
