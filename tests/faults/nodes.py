@@ -124,10 +124,8 @@ class Site:
         self.processes.append(process)
         return process
 
-    def serve(
-        self, *, crash_at: str | None = None, worker: bool = True, extra: tuple[str, ...] = ()
-    ) -> Process:
-        args = ["serve", "--port", str(self.port), *extra]
+    def serve(self, *, crash_at: str | None = None, worker: bool = True) -> Process:
+        args = ["serve", "--port", str(self.port)]
         if not worker:
             args.append("--no-worker")
         process = self._start(args, crash_at, "serve")
