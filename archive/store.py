@@ -7,6 +7,8 @@ anyone can check a file by hashing it. A write is durable (fsync of file and fol
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import hashlib
 import os
 import tempfile
@@ -18,6 +20,13 @@ from typing import BinaryIO, Protocol
 
 class ArchiveError(Exception):
     """The archive cannot store or return bytes (disk full, permissions, missing file)."""
+
+
+def _storage_error(root: Path, exc: OSError) -> ArchiveError:
+    """A full disk is said in words an operator and a partner understand at once."""
+    if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        return ArchiveError(f"the archive is full: no space left in {root}")
+    return ArchiveError(f"cannot store in {root}: {exc.strerror or exc}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,14 +82,19 @@ class ArchiveStore:
             self.root.mkdir(parents=True, exist_ok=True)
             fd, tmp_name = tempfile.mkstemp(dir=self.root, prefix=".incoming-")
         except OSError as exc:
-            raise ArchiveError(f"cannot store in {self.root}: {exc.strerror or exc}") from exc
+            raise _storage_error(self.root, exc) from exc
         try:
-            with os.fdopen(fd, "wb") as handle:
+            handle = os.fdopen(fd, "wb")
+            try:
                 for chunk in chunks:  # the producer's own errors (a client gone) pass through as they are
                     digest.update(chunk)
                     size += len(chunk)
                     _write(handle, chunk, self.root)
                 _write(handle, b"", self.root, sync=True)
+            finally:
+                # Closing flushes again what a full disk refused; that must not replace the clear error.
+                with contextlib.suppress(OSError):
+                    handle.close()
             sha256 = digest.hexdigest()
             target = self.path_for(sha256)
             if target.exists():
@@ -143,8 +157,9 @@ class ArchiveStore:
     def is_writable(self) -> bool:
         try:
             self.root.mkdir(parents=True, exist_ok=True)
-            with tempfile.TemporaryFile(dir=self.root):
-                pass
+            with tempfile.TemporaryFile(dir=self.root) as probe:
+                probe.write(b"\0")  # a byte, not just a name: a full disk still creates empty files
+                probe.flush()
         except OSError:
             return False
         return True
@@ -157,7 +172,7 @@ def _write(handle: BinaryIO, chunk: bytes, root: Path, *, sync: bool = False) ->
             handle.flush()
             os.fsync(handle.fileno())
     except OSError as exc:  # disk full, quota, I/O error: the archive's problem, said as such
-        raise ArchiveError(f"cannot store in {root}: {exc.strerror or exc}") from exc
+        raise _storage_error(root, exc) from exc
 
 
 def _hash_file(path: Path) -> str:

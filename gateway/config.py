@@ -91,8 +91,10 @@ class Settings(BaseSettings):
     erp_webhook_secret: SecretStr | None = Field(
         default=None, description="Standard Webhooks signing secret: 'whsec_' + base64 of the key bytes"
     )
+    # 20 attempts with the default back-off span 6 to 11 hours, so an ERP that is down for an hour
+    # or a night's maintenance window delays documents but sends none to the dead letter.
     erp_webhook_max_attempts: int = Field(
-        default=8, ge=1, description="Webhook attempts before a document goes to the dead letter"
+        default=20, ge=1, description="Webhook attempts before a document goes to the dead letter"
     )
     erp_webhook_timeout: float = Field(default=10.0, gt=0, description="Seconds to wait for the ERP")
     erp_webhook_backoff_seconds: float = Field(

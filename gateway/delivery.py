@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from archive.audit import AuditEntry
 from gateway.context import Gateway
+from gateway.crash_points import crash_point
 from gateway.database.models import Acknowledgement, Interchange, Transmission, WorkItem
 from partners.profile import PartnerProfile
 
@@ -112,6 +113,7 @@ def deliver_acknowledgement(gw: Gateway, session: Session, ack_id: str) -> list[
         session=session,
     )
     details = deliverer(gw, item)
+    crash_point("during_ack_send")
     # A channel that waits for a receipt (AS2 with an asynchronous MDN) reports its own state.
     ack.delivery_state = str(details.pop("delivery_state", "delivered"))
     ack.delivered_at = gw.clock() if ack.delivery_state == "delivered" else None
@@ -158,6 +160,7 @@ def deliver_outbound(gw: Gateway, session: Session, transmission_id: str) -> lis
         session=session,
     )
     details = deliverer(gw, item)
+    crash_point("after_outbound_send")
     transmission.status = "sent"
     transmission.processed_at = gw.clock()
     return [

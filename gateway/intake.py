@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from archive.audit import AuditEntry
 from gateway.context import Gateway
+from gateway.crash_points import crash_point
 from gateway.database.audit_log import append_events
 from gateway.database.models import Transmission, WorkItem
 
@@ -68,6 +69,7 @@ def accept(gw: Gateway, upload: Upload) -> Receipt:
             earlier = _find_by_idempotency_key(gw, upload, sha256)
             if earlier is not None:
                 return earlier
+    crash_point("after_archive_put")
     now = gw.clock()
     transmission = Transmission(
         id=str(uuid.uuid4()),
@@ -106,6 +108,7 @@ def accept(gw: Gateway, upload: Upload) -> Receipt:
             if earlier is not None:
                 return earlier
         raise
+    crash_point("after_intake_commit")
     gw.work_available.set()
     return Receipt(transmission.id, transmission.status, sha256, replayed=False)
 

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from archive.audit import AuditEntry
 from gateway.context import Gateway
+from gateway.crash_points import crash_point
 from gateway.database.audit_log import append_events
 from gateway.database.counters import next_control_number
 from gateway.database.models import (
@@ -88,6 +89,7 @@ def process_transmission(gw: Gateway, session: Session, transmission: Transmissi
         run.errors.extend(translation.errors)
         for position, outcome in enumerate(translation.interchanges, start=1):
             _store_interchange(gw, session, run, position, outcome)
+    crash_point("mid_translation")
 
     # Partly accepted files are "processed": their good documents go on, and ``errors`` names the rest.
     status = "processed" if run.documents or run.acknowledgements_received else "rejected"

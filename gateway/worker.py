@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 from archive.audit import AuditEntry
 from gateway.audit_signing import sign_if_due
 from gateway.context import Gateway
+from gateway.crash_points import crash_point
 from gateway.database.audit_log import append_events
 from gateway.database.models import Transmission, WorkItem
 from gateway.delivery import (
@@ -110,6 +111,7 @@ class Worker:
         items = self.claim_batch(self.gw.settings.worker_batch)
         if not items:
             return 0
+        crash_point("after_claim")
         if len(items) > 1:
             self._run_batch(items)
             return len(items)

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 from fastapi import FastAPI
 
 from gateway.api import acknowledgements, admin, documents, health, messages, orders, outbound
+from gateway.api.errors import install_error_handlers
 from gateway.channels.as2 import certificates_api
 from gateway.channels.as2 import receiver as as2_receiver
 from gateway.context import Gateway
@@ -59,6 +60,7 @@ def create_app(gw: Gateway, *, run_worker: bool | None = None) -> FastAPI:
         lifespan=lifespan,
     )
     app.state.gateway = gw
+    install_error_handlers(app)
     app.include_router(health.router)
     app.include_router(metrics_router(gw))
     app.include_router(messages.router)

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from archive.audit import AuditEntry
 from gateway.config import Settings
 from gateway.context import Gateway
+from gateway.crash_points import crash_point
 from gateway.database.models import Document, ErpDelivery
 from gateway.erp import endpoints, file_drop, webhook
 from gateway.erp.outbox import (
@@ -91,6 +92,7 @@ def _webhook(
         "status": attempt.status,
     }
     if attempt.verdict is webhook.Verdict.DELIVERED:
+        crash_point("after_erp_post")
         return _delivered(session, delivery, now, details)
     details["error"] = attempt.error
     if attempt.verdict is webhook.Verdict.GONE:

@@ -22,7 +22,9 @@ from gateway.erp.delivery import backoff_seconds
 from gateway.erp.outbox import DELIVER_TO_ERP
 from gateway.erp.replay import ErpReplayError, enable_webhook, replay_dead, replay_document
 from gateway.erp.webhook import Verdict, classify, sign
+from gateway.intake import Upload, accept
 from tests.gateway.test_erp_support import (
+    FIXTURES,
     HANG,
     SECRET,
     SUPPLIER_FILES,
@@ -331,3 +333,42 @@ def test_backoff_doubles_up_to_the_cap_with_jitter_and_honours_retry_after(make_
 )
 def test_answers_are_classified(status, verdict):
     assert classify(status) is verdict
+
+
+def _invoice(n: int) -> bytes:
+    """Supplier One's invoice with its own interchange reference and invoice number."""
+    data = (FIXTURES / "supplier_one_invoic_d96a.edi").read_bytes()
+    data = data.replace(b"SO000301", f"SOH{n:05d}".encode())
+    return data.replace(b"INV-2026-0100", f"INV-H-{n:04d}".encode())
+
+
+def test_an_erp_down_for_an_hour_gets_every_document_afterwards_in_order_and_once(
+    make_gateway, receiver, drain, clock
+):
+    """With the default retry policy: the ERP answers 503 for a simulated hour while a partner keeps
+    sending; nothing goes to the dead letter (with 8 attempts, the old default, the first document
+    did), and once the ERP is back every document arrives exactly once, in the order made."""
+    gw = make_gateway(erp_webhook_url=receiver.url, erp_webhook_secret=SECRET)
+    receiver.default = 503
+    transmissions = []
+    for minute in range(60):
+        if minute % 6 == 0:  # a new invoice every six minutes
+            upload = Upload("rest", _invoice(minute), partner_id="supplier-one", actor="test")
+            transmissions.append(accept(gw, upload).id)
+        drain(gw)
+        clock.advance(minutes=1)
+    ids = [document_of(gw, t).id for t in transmissions]
+    states = {delivery(gw, i, "webhook").state for i in ids}
+    assert states <= {"queued", "retrying"}, states  # waiting, none dead
+    assert {r.headers["webhook-id"] for r in receiver.requests} == {ids[0]}  # only the oldest was tried
+
+    receiver.default = 200
+    outage_attempts = len(receiver.requests)
+    for _ in range(24 * 4):  # at most a simulated day in quarter hours; stops once all is delivered
+        clock.advance(minutes=15)
+        drain(gw)
+        if all(delivery(gw, i, "webhook").state == "delivered" for i in ids):
+            break
+    delivered = [r.headers["webhook-id"] for r in receiver.requests[outage_attempts:] if r.status == 200]
+    assert delivered == ids
+    assert [delivery(gw, i, "webhook").state for i in ids] == ["delivered"] * len(ids)
