@@ -44,6 +44,7 @@ from datetime import date
 
 from translators import collector
 from translators.errors import EdiError, Level, Location
+from translators.numerals import is_digits
 from translators.x12 import syntax_codes
 from translators.x12.definitions import ElementRule, Node, SegmentDefinition, load, supported
 from translators.x12.model import TransactionSet, X12Segment
@@ -420,7 +421,7 @@ def _problem(rule: ElementRule, text: str) -> tuple[str, str, str] | None:
 
 
 def _valid_date(text: str) -> bool:
-    if not text.isdigit() or len(text) not in (6, 8):
+    if not is_digits(text) or len(text) not in (6, 8):
         return False
     if len(text) == 6:
         yy = int(text[:2])
