@@ -3,6 +3,7 @@
 Each case was a traceback (``ValueError: invalid literal for int()``): ``str.isdigit`` is true for
 superscript digits such as ``²`` (Latin-1 byte 0xB2), so a count, a version or a date written with
 one passed the "is it a number?" check and then broke ``int()``. Now each is a located error.
+The last case was a hang, not a traceback.
 """
 
 from __future__ import annotations
@@ -10,6 +11,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from partners.loader import demo_directory_path, load_directory
 from translators.edifact.reader import read_interchanges
@@ -84,3 +87,13 @@ def test_superscript_digit_in_se_count_is_a_count_error() -> None:
 def test_superscript_digit_in_a_transaction_date_is_a_located_error() -> None:
     data = _x12().replace(b"BEG*00*SA*UMB-4500012345**20240115", b"BEG*00*SA*UMB-4500012345**2024011\xb2", 1)
     assert _codes(data)
+
+
+@settings(max_examples=3, derandomize=True, deadline=2000, database=None)
+@given(st.integers(60_000, 100_000), st.sampled_from([b":", b"::+", b":?:"]))
+def test_a_long_run_of_component_separators_reads_without_backtracking(length: int, tail: bytes) -> None:
+    """The fuzzer's hang: a regex with ``:+`` before ``+`` rescanned a run of ``:`` from every
+    position, so 100 000 of them took half a minute. The deadline turns that back into a failure."""
+    data = _edifact(b"UNT+", b"FTX+AAI+++" + b":" * length + tail + b"'UNT+")
+    message = read_interchanges(data)[0].messages[0]
+    assert any(segment.tag == "FTX" for segment in message.segments)

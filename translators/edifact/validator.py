@@ -89,6 +89,7 @@ TOO_MANY_REPETITIONS = "35"
 TOO_MANY_GROUP_REPETITIONS = "36"
 INVALID_CHARACTER_TYPE = "37"
 TOO_LONG = "39"
+UNSPECIFIED = "18"
 TOO_SHORT = "40"
 
 ENVELOPE_TAGS = frozenset({"UNH", "UNT"})
@@ -96,6 +97,10 @@ _KIND_AN, _KIND_A, _KIND_N = 0, 1, 2
 _KINDS = {"an": _KIND_AN, "a": _KIND_A, "n": _KIND_N}
 _HAS_DIGIT = re.compile(r"[0-9]").search
 _MAX_LISTED_CODES = 12
+MAX_ERRORS = 500
+"""Problems reported per message before validation stops. A message with more is rejected anyway;
+listing every one of them lets a few hundred KB of junk segments cost seconds and hundreds of MB
+(one located error per segment), and no operator or CONTRL reader uses the 501st."""
 
 
 def validate_message(message: Message, separators_decimal: str = ".") -> list[EdiError]:
@@ -296,11 +301,25 @@ class _Walk:
                 saw_unt = True
             self.last_segment = segment
             self.last_position = position
+            if len(self.errors) >= MAX_ERRORS:
+                self.stop(segment, position)
+                return self.errors
         if not saw_unt:  # truncated message: the reader reports UNT_MISSING; close what is open
             while stack:
                 frame = stack.pop()
                 self.report_missing(frame, frame.position, len(frame.group.entries))
         return self.errors
+
+    def stop(self, segment: Segment, position: int) -> None:
+        self.segment_error(
+            "TOO_MANY_ERRORS",
+            f"{self.where(segment, position)}: {len(self.errors)} problems found so far; validation "
+            f"stops here and the rest of the message ({len(self.message.segments) - position} more "
+            "segments) is not checked",
+            segment,
+            position,
+            UNSPECIFIED,
+        )
 
     # structure ---------------------------------------------------------------------------------
 
