@@ -46,6 +46,32 @@ async def _read_body(request: Request, limit: int) -> bytes:
     return b"".join(chunks)
 
 
+# Types whose body is a wrapper around a file or a structure, never the interchange itself: storing a
+# browser form upload would archive the multipart envelope, and JSON is not an EDI syntax.
+_WRAPPER_TYPES = ("multipart/", "application/json", "application/x-ndjson", "text/html")
+_ACCEPTED_TYPES = (
+    "application/edifact",
+    "application/edi-x12",
+    "application/edi-consent",
+    "application/xml",
+    "text/xml",
+    "text/plain",
+    "application/octet-stream",
+)
+
+
+def _refuse_wrapper_types(content_type: str | None) -> None:
+    """415 for a body that cannot be an interchange; anything else is judged by its bytes, since
+    partners label content loosely (curl --data-binary sends application/x-www-form-urlencoded)."""
+    media = (content_type or "").split(";", 1)[0].strip().lower()
+    if media.startswith(_WRAPPER_TYPES) or media.endswith("+json"):
+        raise HTTPException(
+            status.HTTP_415_UNSUPPORTED_MEDIA_TYPE,
+            f"Content-Type {media} is not an interchange: send the raw EDIFACT, X12 or XML bytes as the "
+            f"body (not a form upload or JSON), as {', '.join(_ACCEPTED_TYPES)} or without a Content-Type",
+        )
+
+
 @router.post(
     "",
     status_code=status.HTTP_202_ACCEPTED,
@@ -55,14 +81,15 @@ async def _read_body(request: Request, limit: int) -> bytes:
         "requestBody": {
             "required": True,
             "content": {
-                "application/edifact": {"schema": {"type": "string", "format": "binary"}},
-                "application/octet-stream": {"schema": {"type": "string", "format": "binary"}},
+                media: {"schema": {"type": "string", "format": "binary"}} for media in _ACCEPTED_TYPES
             },
         }
     },
     responses={
         401: {"description": "missing or unknown API key"},
         409: {"description": "Idempotency-Key reused"},
+        413: {"description": "body over the configured limit (EDIGATE_MAX_BODY_BYTES); nothing stored"},
+        415: {"description": "multipart, JSON or HTML body: not an interchange; nothing stored"},
     },
 )
 async def submit_message(
@@ -73,6 +100,7 @@ async def submit_message(
 ) -> Accepted:
     """The raw body is the interchange, byte for byte. 202 means it is stored durably; processing
     follows asynchronously — poll ``GET /v1/messages/{id}``."""
+    _refuse_wrapper_types(request.headers.get("content-type"))
     data = await _read_body(request, gw.settings.max_body_bytes)
     upload = Upload(
         channel="rest",
