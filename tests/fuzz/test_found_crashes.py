@@ -97,3 +97,28 @@ def test_a_long_run_of_component_separators_reads_without_backtracking(length: i
     data = _edifact(b"UNT+", b"FTX+AAI+++" + b":" * length + tail + b"'UNT+")
     message = read_interchanges(data)[0].messages[0]
     assert any(segment.tag == "FTX" for segment in message.segments)
+
+
+CRASHES = Path(__file__).resolve().parent / "crashes"
+
+
+def test_as2_envelope_whose_recipient_claims_more_bytes_than_exist_is_decryption_failed() -> None:
+    """atheris: asn1crypto parses lazily, so a KeyTransRecipientInfo whose length runs past the end
+    raised ValueError only when the recipient was read — a 500 with no MDN. The file is the
+    Content-Type line, a line break, then the body, as bench/fuzz_atheris.py feeds the AS2 target."""
+    from gateway.channels.as2.inbound import As2Rejection, open_message, outer_entity
+    from tests.fuzz.test_as2_mime_fuzz import _keys, _receiving
+
+    content_type, _sep, body = (
+        (CRASHES / "as2-recipient-length-beyond-the-data.bin").read_bytes().partition(b"\n")
+    )
+    with pytest.raises(As2Rejection) as rejected:
+        open_message(
+            outer_entity(content_type.decode("latin-1"), None, body),
+            settings=_receiving(),
+            trusted=[_keys().certificate],
+            keys=[_keys()],
+            max_size=1024 * 1024,
+        )
+    assert rejected.value.disposition.render() == "processed/error: decryption-failed"
+    assert "Insufficient data" in rejected.value.reason
