@@ -17,7 +17,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from gateway.channels.as2.certificates import make_self_signed
-from gateway.channels.as2.inbound import As2Rejection, open_message, outer_entity
+from gateway.channels.as2.inbound import As2Rejection, Opened, open_message, outer_entity
 from gateway.channels.as2.mime import MimeError
 from gateway.channels.as2.outbound import build_message
 from gateway.channels.as2.smime import KeyPair
@@ -81,15 +81,20 @@ def _receiving() -> As2Settings:
     return _settings()
 
 
+def open_received(content_type: str, transfer_encoding: str | None, body: bytes) -> Opened:
+    """What the receiver does with a POSTed body, with our key pair as both ends."""
+    return open_message(
+        outer_entity(content_type, transfer_encoding, body),
+        settings=_receiving(),
+        trusted=[_keys().certificate],
+        keys=[_keys()],
+        max_size=1024 * 1024,
+    )
+
+
 def _open(content_type: str, transfer_encoding: str | None, body: bytes) -> None:
     try:
-        opened = open_message(
-            outer_entity(content_type, transfer_encoding, body),
-            settings=_receiving(),
-            trusted=[_keys().certificate],
-            keys=[_keys()],
-            max_size=1024 * 1024,
-        )
+        opened = open_received(content_type, transfer_encoding, body)
     except As2Rejection as exc:
         assert exc.disposition is not None and exc.reason
         return
@@ -100,13 +105,7 @@ def _open(content_type: str, transfer_encoding: str | None, body: bytes) -> None
 def test_every_seed_message_opens_to_the_payload() -> None:
     """The seeds are sound, so what the fuzz tests damage is a real message of each shape."""
     for content_type, body in _messages():
-        opened = open_message(
-            outer_entity(content_type, None, body),
-            settings=_receiving(),
-            trusted=[_keys().certificate],
-            keys=[_keys()],
-            max_size=1024 * 1024,
-        )
+        opened = open_received(content_type, None, body)
         assert opened.payload.decoded_body() == PAYLOAD
 
 

@@ -106,19 +106,12 @@ def test_as2_envelope_whose_recipient_claims_more_bytes_than_exist_is_decryption
     """atheris: asn1crypto parses lazily, so a KeyTransRecipientInfo whose length runs past the end
     raised ValueError only when the recipient was read — a 500 with no MDN. The file is the
     Content-Type line, a line break, then the body, as bench/fuzz_atheris.py feeds the AS2 target."""
-    from gateway.channels.as2.inbound import As2Rejection, open_message, outer_entity
-    from tests.fuzz.test_as2_mime_fuzz import _keys, _receiving
+    from gateway.channels.as2.inbound import As2Rejection
+    from tests.fuzz.test_as2_mime_fuzz import open_received
 
-    content_type, _sep, body = (
-        (CRASHES / "as2-recipient-length-beyond-the-data.bin").read_bytes().partition(b"\n")
-    )
+    crash = (CRASHES / "as2-recipient-length-beyond-the-data.bin").read_bytes()
+    content_type, _sep, body = crash.partition(b"\n")
     with pytest.raises(As2Rejection) as rejected:
-        open_message(
-            outer_entity(content_type.decode("latin-1"), None, body),
-            settings=_receiving(),
-            trusted=[_keys().certificate],
-            keys=[_keys()],
-            max_size=1024 * 1024,
-        )
+        open_received(content_type.decode("latin-1"), None, body)
     assert rejected.value.disposition.render() == "processed/error: decryption-failed"
     assert "Insufficient data" in rejected.value.reason

@@ -8,42 +8,20 @@ would resolve what the parser refuses.
 
 from __future__ import annotations
 
-import http.server
-import threading
 from collections.abc import Iterator
 
 import pytest
 
 from tests.gateway.operator_session import sign_in
+from tests.recording_server import recording_server
 
 INITECH = "demo-initech-key"
 
 
-class _Recorder(http.server.BaseHTTPRequestHandler):
-    requests: list[str]
-
-    def do_GET(self) -> None:
-        self.requests.append(self.path)
-        body = b'<!ENTITY leak "FETCHED-FROM-NETWORK">'
-        self.send_response(200)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, format: str, *args: object) -> None:
-        pass
-
-
 @pytest.fixture
 def dtd_server() -> Iterator[tuple[str, list[str]]]:
-    requests: list[str] = []
-    server = http.server.ThreadingHTTPServer(
-        ("127.0.0.1", 0), type("Handler", (_Recorder,), {"requests": requests})
-    )
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}", requests
-    server.shutdown()
-    server.server_close()
+    with recording_server(b'<!ENTITY leak "FETCHED-FROM-NETWORK">') as served:
+        yield served
 
 
 def _laughs() -> bytes:

@@ -1,16 +1,18 @@
-"""The AS2 negative cases arriving all at once over real HTTP: each request gets its own precise
-disposition, in an MDN for its own Message-ID, and only the good message reaches the pipeline.
+"""AS2 against hostile senders.
 
-This found a race: the first audit events on a new PostgreSQL database both created the audit
+The negative cases arrive all at once over real HTTP: each request gets its own precise
+disposition, in an MDN for its own Message-ID, and only the good message reaches the pipeline. The
+single-request versions live in test_as2_receive.py; what this adds is that answers are never
+mixed up between concurrent requests (a shared parser, key cache or claim row would show here).
+They found a race: the first audit events on a new PostgreSQL database both created the audit
 chain's head row, and one request got a 500 instead of its MDN.
 
-The single-request versions live in test_as2_receive.py; what this adds is that answers are never
-mixed up between concurrent requests (a shared parser, key cache or claim row would show here).
+Then headers of absurd length: labels taken from them end up in columns of fixed width, which
+PostgreSQL enforces and SQLite does not, so everything here runs on both databases.
 """
 
 from __future__ import annotations
 
-import shutil
 import threading
 from collections.abc import Callable
 from pathlib import Path
@@ -18,20 +20,20 @@ from typing import Any
 
 import httpx
 import pytest
+from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from gateway.channels.as2.mdn import read_mdn
 from gateway.channels.as2.mime import parse_part, split_multipart
 from gateway.context import Gateway
 from gateway.database.models import Transmission
-from partners.loader import demo_directory_path
 from tests.gateway.as2_peers.station import (
     ACME_AS2,
     PemPair,
     Pyas2libPeer,
     as2_app,
+    demo_station,
     headers_of,
-    install_demo_keys,
     new_pair,
     pyas2lib,
     serve,
@@ -58,11 +60,7 @@ def stranger() -> PemPair:
 
 @pytest.fixture
 def gateway_with_keys(make_gateway: Callable[..., Gateway], tmp_path: Path, ours, acme) -> Gateway:
-    partners = tmp_path / "partners"
-    shutil.copytree(demo_directory_path(), partners, dirs_exist_ok=True)
-    gw = make_gateway(partners_dir=partners)
-    install_demo_keys(gw.settings.data_dir, ours, acme)
-    return gw
+    return demo_station(make_gateway, tmp_path / "partners", ours, acme)
 
 
 def _mdn(response: httpx.Response) -> tuple[str, str]:
@@ -180,3 +178,29 @@ def test_a_replayed_message_id_gets_the_first_answer_and_its_new_body_is_never_p
         rows = session.execute(select(Transmission)).scalars().all()
     payloads = [gateway_with_keys.archive.get(row.sha256) for row in rows if row.status != "rejected"]
     assert len(payloads) == 1 and b"SMUGGLED" not in payloads[0]
+
+
+LONG = "x" * 1000
+
+
+@pytest.mark.parametrize(
+    ("header", "value"),
+    [
+        ("AS2-From", LONG),
+        ("AS2-To", LONG),
+        ("Message-ID", f"<{LONG}@{LONG}>"),
+        ("Subject", LONG),
+        ("Disposition-Notification-To", LONG),
+        ("Disposition-Notification-Options", "signed-receipt-protocol=required," + LONG),
+        ("Receipt-Delivery-Option", "http://" + LONG),
+        ("Content-Type", "application/pkcs7-mime; smime-type=enveloped-data; name=" + LONG),
+        ("User-Agent", LONG),
+    ],
+)
+def test_over_long_headers_are_answered_without_a_server_error(gateway_with_keys, ours, acme, header, value):
+    message = Pyas2libPeer(acme=acme, ours=ours, module=pyas2lib()).message()
+    headers = {k: v for k, v in headers_of(message).items() if k.lower() != header.lower()}
+    headers[header] = value
+    with TestClient(as2_app(gateway_with_keys), raise_server_exceptions=False) as client:
+        response = client.post("/as2", content=message.content, headers=headers)
+    assert response.status_code < 500, response.text[:300]
