@@ -19,7 +19,7 @@ import pytest
 from gateway.channels.as2.smime import CompressionError, compress, decompress
 from partners.directory import PartnerDirectory
 from partners.loader import demo_directory_path, load_directory
-from translators.errors import EdiSyntaxError
+from translators.errors import MAX_ERRORS_PER_MESSAGE, EdiSyntaxError
 from translators.translate import translate
 from translators.xml.parser import read_xml
 
@@ -62,7 +62,7 @@ def _laughs(levels: int) -> bytes:
 # BASE for whatever a first call caches)
 TRANSLATE_CASES = [
     # 60 000 segments of two bytes: a segment is a few hundred bytes of model; the validator stops
-    # after MAX_ERRORS instead of adding one error per segment.
+    # after MAX_ERRORS_PER_MESSAGE instead of adding one error per segment.
     ("edifact segment bomb", UNB + UNH + b"A'" * 60_000 + b"UNT+3+1'UNZ+1+X1'", 200),
     ("edifact 40 000 empty components", UNB + UNH + b"FTX+" + b":" * 40_000 + b"'UNT+4+1'UNZ+1+X1'", 40),
     ("edifact 40 000 empty elements", UNB + UNH + b"FTX" + b"+" * 40_000 + b"'UNT+4+1'UNZ+1+X1'", 60),
@@ -72,7 +72,7 @@ TRANSLATE_CASES = [
         60,
     ),
     ("edifact 5 000 messages", UNB + b"UNH+1+ORDERS:D:96A:UN:EAN008'UNT+2+1'" * 5_000 + b"UNZ+5000+X1'", 160),
-    ("x12 segment bomb", ISA + b"A~" * 20_000 + X12_END, 150),
+    ("x12 segment bomb", ISA + b"A~" * 60_000 + b"SE*60002*0001~GE*1*100~IEA*1*000000100~", 150),
     ("x12 BIN claiming 10^20 bytes", ISA + b"BIN*" + b"9" * 20 + b"*" + b"x" * 20_000 + b"~" + X12_END, 20),
     ("xml 20 000 siblings", b"<r>" + b"<a/>" * 20_000 + b"</r>", 60),
     ("xml nested 10 000 deep", b"<a>" * 10_000 + b"</a>" * 10_000, 1),
@@ -89,12 +89,15 @@ def test_nasty_input_costs_memory_in_proportion_to_its_size(name: str, data: byt
     assert peak < BASE + per_byte * len(data), f"{name}: {peak / MB:.1f} MB for {len(data) / KB:.0f} KB"
 
 
-def test_validation_stops_after_max_errors_with_a_located_error() -> None:
-    from translators.edifact.validator import MAX_ERRORS
-
-    data = UNB + UNH + b"A'" * (MAX_ERRORS * 4) + b"UNT+%d+1'UNZ+1+X1'" % (MAX_ERRORS * 4 + 3)
+@pytest.mark.parametrize("syntax", ["edifact", "x12"])
+def test_validation_stops_after_max_errors_with_a_located_error(syntax: str) -> None:
+    junk = MAX_ERRORS_PER_MESSAGE * 4
+    if syntax == "edifact":
+        data = UNB + UNH + b"A'" * junk + b"UNT+%d+1'UNZ+1+X1'" % (junk + 3)
+    else:
+        data = ISA + b"A~" * junk + b"SE*%d*0001~GE*1*100~IEA*1*000000100~" % (junk + 2)
     errors = translate(data, _directory()).all_errors
-    assert len(errors) <= MAX_ERRORS + 5
+    assert len(errors) <= MAX_ERRORS_PER_MESSAGE + 5
     stop = [e for e in errors if e.code == "TOO_MANY_ERRORS"]
     assert len(stop) == 1 and stop[0].location.segment_index is not None
     assert "not checked" in stop[0].text

@@ -78,7 +78,7 @@ from translators.edifact.definitions import (
     load_definition,
 )
 from translators.edifact.model import Message, Segment
-from translators.errors import EdiError, Level, Location
+from translators.errors import MAX_ERRORS_PER_MESSAGE, EdiError, Level, Location
 
 # CONTRL 0085 syntax error codes
 INVALID_VALUE = "12"
@@ -97,10 +97,6 @@ _KIND_AN, _KIND_A, _KIND_N = 0, 1, 2
 _KINDS = {"an": _KIND_AN, "a": _KIND_A, "n": _KIND_N}
 _HAS_DIGIT = re.compile(r"[0-9]").search
 _MAX_LISTED_CODES = 12
-MAX_ERRORS = 500
-"""Problems reported per message before validation stops. A message with more is rejected anyway;
-listing every one of them lets a few hundred KB of junk segments cost seconds and hundreds of MB
-(one located error per segment), and no operator or CONTRL reader uses the 501st."""
 
 
 def validate_message(message: Message, separators_decimal: str = ".") -> list[EdiError]:
@@ -301,7 +297,7 @@ class _Walk:
                 saw_unt = True
             self.last_segment = segment
             self.last_position = position
-            if len(self.errors) >= MAX_ERRORS:
+            if len(self.errors) >= MAX_ERRORS_PER_MESSAGE:
                 self.stop(segment, position)
                 return self.errors
         if not saw_unt:  # truncated message: the reader reports UNT_MISSING; close what is open

@@ -32,7 +32,7 @@ NON_CONFORMING: dict[str, Summary] = {
     # A stress-test file: one UNH…UNT holding 8,432 copies of an order (BGM, DTM, RFF, NAD, LIN …)
     # with UNT+16. Every BGM after the first is out of place; everything else happens to fit the
     # line groups (DTM/RFF in SG29, NAD in SG35), so 8,431 unexpected BGMs are the whole finding;
-    # validation stops after the first MAX_ERRORS (500) of them, with one TOO_MANY_ERRORS.
+    # validation stops after the first MAX_ERRORS_PER_MESSAGE (500) of them, with one TOO_MANY_ERRORS.
     "pydifact__huge_file2_orders.edi": Counter(
         {
             ("SEGMENT_UNEXPECTED", "BGM", None, None, "15"): 500,
