@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.gateway.operator_session import sign_in
+from tests.gateway.operator_session import csrf_token, sign_in
 
 HOSTILE_VALUES = ["²", "9" * 5000, "-1", "0", "1e9", "\x00", "<script>", "' OR 1=1 --", "%ff", "ü" * 300]
 
@@ -44,3 +44,15 @@ def test_hostile_ids_in_paths_are_not_found_not_errors(gateway, client, value):
     ):
         response = client.get(path)
         assert response.status_code in (400, 404, 422), (path[:60], response.status_code)
+
+
+@pytest.mark.parametrize("username", ["a\x00b", "\x00", "x" * 5000])
+def test_hostile_sign_in_names_are_refused_like_any_wrong_name(gateway, client, username):
+    page = client.get("/ui/login").text
+    response = client.post(
+        "/ui/login",
+        data={"username": username, "password": "whatever", "csrf_token": csrf_token(page)},
+        follow_redirects=False,
+    )
+    assert response.status_code in (200, 400, 401, 403, 422), response.status_code
+    assert "edigate_session" not in response.cookies

@@ -179,3 +179,21 @@ def test_a_partner_key_cannot_reach_the_erp_endpoints(client, submit):
         response = client.get(path, headers=ACME)
         assert response.status_code == 403, path
         assert "partner key" in response.json()["detail"]
+
+
+def test_nul_characters_in_partner_data_and_urls_are_answered_not_a_500(
+    gateway, client, submit, fetch, drain
+):
+    """PostgreSQL text cannot hold NUL: a NUL in a reference made the worker fail the message as an
+    internal error, and one in a URL made a 500."""
+    body = _order().replace(b"PO-2026-0042", b"PO-\x00-42").replace(b"ACME000123", b"ACME\x00123")
+    response = submit(body)
+    assert response.status_code == 202
+    drain(gateway)
+    result = fetch(response.json()["id"])
+    assert result["status"] in ("processed", "rejected")
+    assert "INTERNAL_ERROR" not in {e["code"] for e in result["errors"]}
+    assert gateway.archive.get(result["sha256"]) == body
+    assert client.get("/v1/messages/%00", headers=ACME).status_code == 404
+    listing = client.get("/v1/messages", params={"business_number": "PO-\x00-42"}, headers=ACME)
+    assert listing.status_code == 200
