@@ -112,9 +112,8 @@ def _fixture_files(*suffixes: str) -> list[Path]:
 
 def seeds(kind: str) -> list[bytes]:
     """Real interchanges of one syntax: ``edifact``, ``x12`` or ``xml``."""
-    folders = {"edifact": "edifact", "x12": "x12", "xml": "xml"}
     suffixes = (".xml",) if kind == "xml" else (".edi", ".txt", ".ped")
-    files = [p for p in _fixture_files(*suffixes) if p.parent.name == folders[kind]]
+    files = [p for p in _fixture_files(*suffixes) if p.parent.name == kind]
     return [p.read_bytes() for p in files]
 
 
