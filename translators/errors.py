@@ -11,6 +11,12 @@ from typing import Any, Literal
 
 Level = Literal["interchange", "group", "message", "segment", "element"]
 
+MAX_ERRORS_PER_MESSAGE = 500
+"""Problems a validator reports for one message before it stops (with one ``TOO_MANY_ERRORS``).
+A message with more is rejected anyway; listing every one of them lets a few hundred KB of junk
+segments cost seconds and hundreds of MB (one located error per segment), and no operator or
+acknowledgement reader uses the 501st."""
+
 
 @dataclass(frozen=True, slots=True)
 class Location:

@@ -28,6 +28,7 @@ from gateway.context import Gateway
 from gateway.database.models import Acknowledgement, Document, Interchange, Message, Transmission
 from gateway.intake import IdempotencyConflict, Upload, accept
 from translators.edifact.charset import codec_for
+from translators.numerals import is_digits
 
 router = APIRouter(prefix="/v1/messages", tags=["messages"])
 
@@ -38,7 +39,7 @@ async def _read_body(request: Request, limit: int) -> SpooledTemporaryFile[bytes
     """Refuse an oversized body while it streams in, before anything is stored. Small bodies stay
     in memory; a large one spills to a temporary file, so a 100 MB upload is never held whole."""
     declared = request.headers.get("content-length")
-    if declared is not None and declared.isdigit() and int(declared) > limit:
+    if declared is not None and is_digits(declared) and int(declared) > limit:
         raise HTTPException(status.HTTP_413_CONTENT_TOO_LARGE, f"body exceeds the limit of {limit} bytes")
     spool: SpooledTemporaryFile[bytes] = SpooledTemporaryFile(max_size=SPOOL_IN_MEMORY)  # noqa: SIM115 - the caller closes it
     size = 0
@@ -57,6 +58,32 @@ async def _read_body(request: Request, limit: int) -> SpooledTemporaryFile[bytes
     return spool
 
 
+# Types whose body is a wrapper around a file or a structure, never the interchange itself: storing a
+# browser form upload would archive the multipart envelope, and JSON is not an EDI syntax.
+_WRAPPER_TYPES = ("multipart/", "application/json", "application/x-ndjson", "text/html")
+_ACCEPTED_TYPES = (
+    "application/edifact",
+    "application/edi-x12",
+    "application/edi-consent",
+    "application/xml",
+    "text/xml",
+    "text/plain",
+    "application/octet-stream",
+)
+
+
+def _refuse_wrapper_types(content_type: str | None) -> None:
+    """415 for a body that cannot be an interchange; anything else is judged by its bytes, since
+    partners label content loosely (curl --data-binary sends application/x-www-form-urlencoded)."""
+    media = (content_type or "").split(";", 1)[0].strip().lower()
+    if media.startswith(_WRAPPER_TYPES) or media.endswith("+json"):
+        raise HTTPException(
+            status.HTTP_415_UNSUPPORTED_MEDIA_TYPE,
+            f"Content-Type {media} is not an interchange: send the raw EDIFACT, X12 or XML bytes as the "
+            f"body (not a form upload or JSON), as {', '.join(_ACCEPTED_TYPES)} or without a Content-Type",
+        )
+
+
 @router.post(
     "",
     status_code=status.HTTP_202_ACCEPTED,
@@ -66,14 +93,15 @@ async def _read_body(request: Request, limit: int) -> SpooledTemporaryFile[bytes
         "requestBody": {
             "required": True,
             "content": {
-                "application/edifact": {"schema": {"type": "string", "format": "binary"}},
-                "application/octet-stream": {"schema": {"type": "string", "format": "binary"}},
+                media: {"schema": {"type": "string", "format": "binary"}} for media in _ACCEPTED_TYPES
             },
         }
     },
     responses={
         401: {"description": "missing or unknown API key"},
         409: {"description": "Idempotency-Key reused"},
+        413: {"description": "body over the configured limit (EDIGATE_MAX_BODY_BYTES); nothing stored"},
+        415: {"description": "multipart, JSON or HTML body: not an interchange; nothing stored"},
     },
 )
 async def submit_message(
@@ -84,6 +112,7 @@ async def submit_message(
 ) -> Accepted:
     """The raw body is the interchange, byte for byte. 202 means it is stored durably; processing
     follows asynchronously — poll ``GET /v1/messages/{id}``."""
+    _refuse_wrapper_types(request.headers.get("content-type"))
     body = await _read_body(request, gw.settings.max_body_bytes)
     upload = Upload(
         channel="rest",

@@ -18,6 +18,7 @@ from sqlalchemy import ColumnElement, Select, func, or_, select, union
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from gateway.database.models import Document, Interchange, Message, Transmission
+from translators.numerals import is_digits
 
 PAGE_SIZE = 50
 STATUSES = ("received", "processing", "processed", "rejected", "failed")
@@ -72,7 +73,8 @@ class MessageQuery:
             problems.append(f"unknown direction {text['direction']!r}")
             text["direction"] = ""
         page_text = params.get("page", "1")
-        page = int(page_text) if page_text.isdigit() and int(page_text) > 0 else 1
+        # ASCII digits only and few of them: "²" passes isdigit() and 5000 digits exceed int()'s limit.
+        page = int(page_text) if is_digits(page_text) and len(page_text) <= 7 and int(page_text) > 0 else 1
         return cls(
             **text,
             received_from=_date(params.get("received_from", ""), "from", problems),

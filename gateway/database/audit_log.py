@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterator, Sequence
 from datetime import datetime
 
 from sqlalchemy import select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from archive.audit import GENESIS_HASH, AuditEntry, ChainBreak, event_hash, first_break
@@ -20,10 +21,16 @@ from gateway.database.models import AuditEvent, AuditHead
 def append_events(session: Session, entries: Sequence[AuditEntry], now: Callable[[], datetime]) -> None:
     if not entries:
         return
-    head = session.execute(select(AuditHead).where(AuditHead.id == 1).with_for_update()).scalar_one_or_none()
+    head = _locked_head(session)
     if head is None:
-        head = AuditHead(id=1, last_seq=0, last_hash=GENESIS_HASH)
-        session.add(head)
+        # The very first appends race to create the head (concurrent AS2 requests on a new
+        # PostgreSQL database did, and one got a 500): insert-if-absent, then lock whichever won.
+        insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+        session.execute(
+            insert(AuditHead).values(id=1, last_seq=0, last_hash=GENESIS_HASH).on_conflict_do_nothing()
+        )
+        head = _locked_head(session)
+        assert head is not None
     seq, prev = head.last_seq, head.last_hash
     for entry in entries:
         seq += 1
@@ -54,6 +61,10 @@ def append_events(session: Session, entries: Sequence[AuditEntry], now: Callable
         prev = digest
     head.last_seq, head.last_hash = seq, prev
     session.flush()
+
+
+def _locked_head(session: Session) -> AuditHead | None:
+    return session.execute(select(AuditHead).where(AuditHead.id == 1).with_for_update()).scalar_one_or_none()
 
 
 def iter_chain(session: Session, batch: int = 1000) -> Iterator[AuditEvent]:

@@ -17,7 +17,32 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30}, **kwargs)
         _configure_sqlite(engine)
         return engine
-    return create_engine(url, pool_pre_ping=True, **kwargs)
+    engine = create_engine(url, pool_pre_ping=True, **kwargs)
+    _configure_postgresql(engine)
+    return engine
+
+
+def _configure_postgresql(engine: Engine) -> None:
+    @event.listens_for(engine, "before_cursor_execute", retval=True)
+    def _without_nul(
+        _conn: Any, _cursor: Any, statement: str, parameters: Any, _context: Any, _executemany: bool
+    ) -> tuple[str, Any]:
+        return statement, without_nul(parameters)
+
+
+def without_nul(value: Any) -> Any:
+    """PostgreSQL text cannot hold NUL, and refuses the whole statement if a value has one. Values
+    come from partners (a reference in an interchange), URLs (``/ui/messages?q=%00``) and forms; a
+    NUL there made a 500 or an internal error of the worker. It becomes U+FFFD, the replacement
+    character: a lookup then finds nothing, a stored label shows where the NUL was, and the raw
+    bytes stay exact in the archive."""
+    if isinstance(value, str):
+        return value.replace("\x00", "\ufffd") if "\x00" in value else value
+    if isinstance(value, dict):
+        return {key: without_nul(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return type(value)(without_nul(item) for item in value)
+    return value
 
 
 def _configure_sqlite(engine: Engine) -> None:

@@ -24,6 +24,26 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
 
 
+class PartnerText(TypeDecorator[str]):
+    """A column filled from what a partner sent (envelope ids, references, labels), cut to its width.
+
+    The raw bytes are archived exactly and the readers report values longer than the standard
+    allows; the row only needs a searchable label. Without the cut, one 300-character reference
+    made PostgreSQL refuse the row and the worker fail the message as an internal error (SQLite
+    does not enforce widths, so it went unnoticed there).
+    """
+
+    impl = String
+    cache_ok = True
+
+    def __init__(self, length: int) -> None:
+        super().__init__(length)
+        self.length = length
+
+    def process_bind_param(self, value: str | None, dialect: Any) -> str | None:
+        return value[: self.length] if value is not None else None
+
+
 class UTCDateTime(TypeDecorator[datetime]):
     """SQLite forgets time zones; this puts UTC back on the way out and refuses naive values."""
 
@@ -61,14 +81,14 @@ class Transmission(Base):
     received_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
     sha256: Mapped[str] = mapped_column(String(64))
     size: Mapped[int] = mapped_column(BigInteger)
-    content_type: Mapped[str | None] = mapped_column(String(128))
-    filename: Mapped[str | None] = mapped_column(String(255))
+    content_type: Mapped[str | None] = mapped_column(PartnerText(128))
+    filename: Mapped[str | None] = mapped_column(PartnerText(255))
     idempotency_key: Mapped[str | None] = mapped_column(String(255))
     transport: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     status: Mapped[str] = mapped_column(String(16), index=True)
     syntax: Mapped[str | None] = mapped_column(String(16))
-    message_type: Mapped[str | None] = mapped_column(String(16))
-    business_number: Mapped[str | None] = mapped_column(String(64), index=True)
+    message_type: Mapped[str | None] = mapped_column(PartnerText(16))
+    business_number: Mapped[str | None] = mapped_column(PartnerText(64), index=True)
     errors: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     processed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
@@ -92,16 +112,16 @@ class Interchange(Base):
     position: Mapped[int] = mapped_column(Integer)
     syntax: Mapped[str] = mapped_column(String(16))
     partner_id: Mapped[str | None] = mapped_column(String(64))
-    sender_id: Mapped[str] = mapped_column(String(64))
-    sender_qualifier: Mapped[str] = mapped_column(String(32))  # UNB 0007, ISA05, XML scheme (NetworkID…)
-    recipient_id: Mapped[str] = mapped_column(String(64))
-    recipient_qualifier: Mapped[str] = mapped_column(String(32))
-    control_reference: Mapped[str] = mapped_column(String(128), index=True)  # XML: "<type>:<number>"
-    syntax_identifier: Mapped[str | None] = mapped_column(String(8))
+    sender_id: Mapped[str] = mapped_column(PartnerText(64))
+    sender_qualifier: Mapped[str] = mapped_column(PartnerText(32))  # UNB 0007, ISA05, XML scheme (NetworkID…)
+    recipient_id: Mapped[str] = mapped_column(PartnerText(64))
+    recipient_qualifier: Mapped[str] = mapped_column(PartnerText(32))
+    control_reference: Mapped[str] = mapped_column(PartnerText(128), index=True)  # XML: "<type>:<number>"
+    syntax_identifier: Mapped[str | None] = mapped_column(PartnerText(8))
     syntax_version: Mapped[int | None] = mapped_column(Integer)
     prepared_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-    ack_requested: Mapped[str] = mapped_column(String(2), default="")
-    test_indicator: Mapped[str] = mapped_column(String(2), default="")
+    ack_requested: Mapped[str] = mapped_column(PartnerText(2), default="")
+    test_indicator: Mapped[str] = mapped_column(PartnerText(2), default="")
     status: Mapped[str] = mapped_column(String(16))
     duplicate_of_id: Mapped[int | None] = mapped_column(ForeignKey("interchanges.id"))
     errors: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
@@ -114,9 +134,9 @@ class InterchangeKey(Base):
     __tablename__ = "interchange_keys"
 
     syntax: Mapped[str] = mapped_column(String(16), primary_key=True)
-    sender_id: Mapped[str] = mapped_column(String(64), primary_key=True)
-    sender_qualifier: Mapped[str] = mapped_column(String(32), primary_key=True)
-    control_reference: Mapped[str] = mapped_column(String(128), primary_key=True)
+    sender_id: Mapped[str] = mapped_column(PartnerText(64), primary_key=True)
+    sender_qualifier: Mapped[str] = mapped_column(PartnerText(32), primary_key=True)
+    control_reference: Mapped[str] = mapped_column(PartnerText(128), primary_key=True)
     interchange_id: Mapped[int] = mapped_column(ForeignKey("interchanges.id"))
 
 
@@ -127,12 +147,12 @@ class Message(Base):
     interchange_id: Mapped[int] = mapped_column(ForeignKey("interchanges.id"), index=True)
     transmission_id: Mapped[str] = mapped_column(ForeignKey("transmissions.id"), index=True)
     position: Mapped[int] = mapped_column(Integer)
-    reference: Mapped[str] = mapped_column(String(35))
-    message_type: Mapped[str] = mapped_column(String(16))
-    identifier: Mapped[str] = mapped_column(String(64))
-    group_reference: Mapped[str | None] = mapped_column(String(35))
+    reference: Mapped[str] = mapped_column(PartnerText(35))
+    message_type: Mapped[str] = mapped_column(PartnerText(16))
+    identifier: Mapped[str] = mapped_column(PartnerText(64))
+    group_reference: Mapped[str | None] = mapped_column(PartnerText(35))
     status: Mapped[str] = mapped_column(String(16))
-    business_number: Mapped[str | None] = mapped_column(String(64), index=True)
+    business_number: Mapped[str | None] = mapped_column(PartnerText(64), index=True)
     errors: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
 
     __table_args__ = (
@@ -151,7 +171,7 @@ class Document(Base):
     transmission_id: Mapped[str] = mapped_column(ForeignKey("transmissions.id"), index=True)
     partner_id: Mapped[str | None] = mapped_column(String(64), index=True)
     document_type: Mapped[str] = mapped_column(String(32))
-    business_number: Mapped[str | None] = mapped_column(String(64), index=True)
+    business_number: Mapped[str | None] = mapped_column(PartnerText(64), index=True)
     content: Mapped[dict[str, Any]] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
@@ -168,12 +188,12 @@ class Acknowledgement(Base):
     partner_id: Mapped[str | None] = mapped_column(String(64), index=True)
     transmission_id: Mapped[str] = mapped_column(ForeignKey("transmissions.id"), index=True)
     interchange_id: Mapped[int | None] = mapped_column(ForeignKey("interchanges.id"))
-    control_reference: Mapped[str] = mapped_column(String(35))
+    control_reference: Mapped[str] = mapped_column(PartnerText(35))
     sha256: Mapped[str] = mapped_column(String(64))
     size: Mapped[int] = mapped_column(BigInteger)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     resent_of_id: Mapped[str | None] = mapped_column(ForeignKey("acknowledgements.id"))
-    filename: Mapped[str | None] = mapped_column(String(255))
+    filename: Mapped[str | None] = mapped_column(PartnerText(255))
     delivery_state: Mapped[str] = mapped_column(
         String(16), default="pending"
     )  # pending|delivered|retrying|failed

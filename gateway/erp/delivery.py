@@ -33,6 +33,7 @@ from gateway.erp.outbox import (
     schedule,
     wake_next,
 )
+from translators.numerals import is_digits
 
 __all__ = ["DELIVER_TO_ERP", "backoff_seconds", "deliver_to_erp", "record_erp_failure"]
 
@@ -189,7 +190,7 @@ def _event(document_id: str, action: str, details: dict[str, Any]) -> AuditEntry
 def record_erp_failure(session: Session, delivery_id: str, final: bool, reason: str, now: datetime) -> None:
     """Bookkeeping for an unexpected error (the worker's failure path): the row shows it, and a dead
     delivery must not keep the partner's later documents waiting."""
-    delivery = session.get(ErpDelivery, int(delivery_id)) if delivery_id.isdigit() else None
+    delivery = session.get(ErpDelivery, int(delivery_id)) if is_digits(delivery_id) else None
     if delivery is None or delivery.state in (DELIVERED, DEAD):
         return
     delivery.last_error = reason

@@ -28,6 +28,7 @@ from gateway.context import Gateway
 from gateway.database.audit_log import append_events
 from gateway.database.models import Document, ErpDelivery
 from gateway.erp.outbox import DELIVERED, PULL, QUEUED
+from translators.numerals import is_digits
 
 _CURSOR_PREFIX = "edigate-erp:"
 
@@ -64,7 +65,7 @@ def decode_cursor(cursor: str | None) -> int:
     except (binascii.Error, UnicodeDecodeError, ValueError):
         raise CursorError(f"not a cursor from this gateway: {cursor!r}") from None
     number = text.removeprefix(_CURSOR_PREFIX)
-    if not text.startswith(_CURSOR_PREFIX) or not number.isdigit():
+    if not text.startswith(_CURSOR_PREFIX) or not is_digits(number):
         raise CursorError(f"not a cursor from this gateway: {cursor!r}")
     return int(number)
 

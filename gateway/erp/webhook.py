@@ -31,6 +31,7 @@ import httpx
 from gateway.config import Settings, erp_webhook_key
 from gateway.database.models import Document
 from gateway.erp.envelope import envelope
+from translators.numerals import is_digits
 
 EVENT_TYPE = "document.received"
 USER_AGENT = "edigate-webhook/0.1"
@@ -110,4 +111,4 @@ def send(settings: Settings, document: Document, now: datetime) -> WebhookAttemp
 
 def _retry_after(response: httpx.Response) -> float | None:
     value = response.headers.get("retry-after", "").strip()
-    return float(value) if value.isdigit() else None
+    return float(value) if is_digits(value) else None

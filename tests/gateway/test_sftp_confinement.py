@@ -174,3 +174,17 @@ def test_a_file_renamed_out_of_in_is_refused(gateway, server, key):
             with pytest.raises(OSError):
                 sftp.rename("/in/order.edi.part", target)
         assert sftp.listdir("/in") == ["order.edi.part"]
+
+
+def test_links_are_never_created_even_inside_the_mailbox(gateway, server, key):
+    with paramiko_sftp(server.port, key=key) as sftp:
+        with sftp.open("/in/real.edi.part", "wb") as handle:
+            handle.write(b"UNA")
+        for target in ("/in/real.edi.part", "real.edi.part", "/out", "/"):
+            with pytest.raises(OSError):
+                sftp.symlink(target, "/in/link.edi")
+        with pytest.raises(OSError):
+            sftp.readlink("/in/real.edi.part")
+        assert sftp.listdir("/in") == ["real.edi.part"]
+    assert not any(p.is_symlink() for p in mailbox(gateway).rglob("*"))
+    assert transmissions(gateway) == []

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
 import io
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -109,19 +111,20 @@ def test_upload_under_a_temporary_name_is_processed_only_when_renamed_winscp_sty
     assert len(transmissions(gateway)) == 1
 
 
-def test_a_broken_off_upload_is_deleted_and_never_processed(gateway, server, key):
+@pytest.mark.parametrize("name", ["order.edi", "order.edi.filepart"])  # plain, and WinSCP's temporary
+def test_a_broken_off_upload_is_deleted_and_never_processed(gateway, server, key, name):
     transport = paramiko.Transport(("127.0.0.1", server.port))
     transport.connect(username="acme", pkey=paramiko.PKey.from_path(key))
     sftp = paramiko.SFTPClient.from_transport(transport)
     assert sftp is not None
-    handle = sftp.open("/in/order.edi", "wb")
+    handle = sftp.open(f"/in/{name}", "wb")
     handle.write(ORDER.read_bytes()[:50])
     handle.flush()
-    wait_until(lambda: (mailbox(gateway) / "in" / "order.edi").exists(), what="the partial upload")
+    wait_until(lambda: (mailbox(gateway) / "in" / name).exists(), what="the partial upload")
     transport.close()  # the connection drops with the file still open
 
     wait_until(lambda: audit_events(gateway, "sftp_upload_aborted"), what="the session to end")
-    assert not (mailbox(gateway) / "in" / "order.edi").exists()
+    assert not (mailbox(gateway) / "in" / name).exists()
     assert transmissions(gateway) == []
 
 
@@ -232,3 +235,35 @@ def test_host_key_is_kept_across_restarts(gateway):
     assert first.startswith("SHA256:")
     key_file = gateway.settings.data_dir / "keys" / "sftp_host_ed25519_key"
     assert key_file.stat().st_mode & 0o077 == 0
+
+
+PARALLEL_CONNECTIONS = 20
+
+
+def test_twenty_parallel_connections_each_upload_is_taken_in_exactly_once(gateway, server, key):
+    bodies = {f"order-{n:02}.edi": ORDER.read_bytes() + b"\n" * n for n in range(PARALLEL_CONNECTIONS)}
+    start = threading.Barrier(PARALLEL_CONNECTIONS)
+    failures: list[BaseException] = []
+
+    def upload(name: str, body: bytes) -> None:
+        try:
+            with paramiko_sftp(server.port, key=key) as sftp:
+                start.wait(timeout=30)  # every connection is open before the first byte is written
+                with sftp.open(f"/in/{name}", "wb") as handle:
+                    for at in range(0, len(body), 97):  # many small writes interleave across sessions
+                        handle.write(body[at : at + 97])
+        except BaseException as exc:  # reported below; a thread must not die silently
+            failures.append(exc)
+
+    threads = [threading.Thread(target=upload, args=item) for item in bodies.items()]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert failures == []
+    received = transmissions(gateway)
+    assert sorted(t.filename for t in received) == sorted(bodies)
+    for row in received:
+        assert row.sha256 == hashlib.sha256(bodies[row.filename]).hexdigest()
+        assert gateway.archive.get(row.sha256) == bodies[row.filename]
+    assert sorted(p.name for p in (mailbox(gateway) / "in").iterdir()) == []

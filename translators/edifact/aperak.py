@@ -53,6 +53,7 @@ from translators.edifact.definitions import (
 from translators.edifact.model import Interchange, Message, Segment
 from translators.edifact.writer import write_segments
 from translators.errors import EdiError
+from translators.numerals import is_digits
 
 NOT_ACCEPTED = "27"  # 1225
 ERROR_DESCRIPTION = "AAO"  # 4451
@@ -283,7 +284,7 @@ def _document_date(message: Message) -> str | None:
     for segment in message.body[:6]:
         if segment.tag == "DTM" and segment.get(1, 1) == "137":
             value, form = segment.get(1, 2), segment.get(1, 3, "102")
-            if form in ("102", "203", "204") and len(value) >= 8 and value[:8].isdigit():
+            if form in ("102", "203", "204") and len(value) >= 8 and is_digits(value[:8]):
                 return value[:8]
     return None
 

@@ -44,6 +44,7 @@ from typing import Literal, NamedTuple, Protocol
 from translators.edifact.model import Group, Interchange, Message, Segment
 from translators.edifact.writer import write_segments
 from translators.errors import EdiError
+from translators.numerals import is_digits
 
 ACCEPTED = "7"
 REJECTED = "4"
@@ -466,7 +467,7 @@ class ElementError(NamedTuple):
     def _part(self, index: int) -> int | None:
         parts = self.position.split(":")
         value = parts[index] if len(parts) > index else ""
-        return int(value) if value.isdigit() else None
+        return int(value) if is_digits(value) else None
 
     @property
     def element(self) -> int | None:
@@ -634,7 +635,7 @@ def parse_contrl_message(message: Message) -> ContrlReport:
             messages.append(_level(segment, 3, identifier_element=2, group_reference=group))
         elif segment.tag == "UCS" and messages:
             report = SegmentReport(
-                position=int(segment.get(1)) if segment.get(1).isdigit() else None,
+                position=int(segment.get(1)) if is_digits(segment.get(1)) else None,
                 error=segment.get(2) or None,
             )
             messages[-1] = replace(messages[-1], segments=(*messages[-1].segments, report))

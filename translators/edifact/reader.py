@@ -35,6 +35,7 @@ from translators.edifact.tokenizer import (
     unwrap,
 )
 from translators.errors import EdiError, EdiSyntaxError, Level, Location
+from translators.numerals import is_digits
 
 SUPPORTED_VERSIONS = range(1, 5)
 _BOM = "\ufeff"
@@ -202,7 +203,7 @@ def _read_span(source: _Source, span: Span) -> Interchange:
 
 def _syntax_version(header: Segment, errors: list[EdiError]) -> int:
     raw = header.get(1, 2)
-    version = int(raw) if raw.isdigit() else 0
+    version = int(raw) if is_digits(raw) else 0
     if version not in SUPPORTED_VERSIONS:
         errors.append(
             EdiError(
@@ -333,7 +334,7 @@ def parse_prepared_at(date: str, time: str) -> datetime | None:
     EDIFACT carries no time zone; UTC is the convention edigate stores, not a claim about the
     partner's clock.
     """
-    if not (date.isdigit() and time.isdigit() and len(date) in (6, 8) and len(time) in (4, 6)):
+    if not (is_digits(date) and is_digits(time) and len(date) in (6, 8) and len(time) in (4, 6)):
         return None
     if len(date) == 6:
         yy = int(date[:2])
@@ -504,7 +505,7 @@ class _Envelope:
     def _check_unt(self, message: Message, seg: Segment) -> None:
         position = len(message.segments)
         count, ref = seg.get(1, 1), seg.get(2, 1)
-        if not count.isdigit():
+        if not is_digits(count):
             code, syntax, text = (
                 ("UNT_ELEMENT_MISSING", "13", "UNT has no segment count (0074)") if not count else
                 ("UNT_COUNT_INVALID", "12", f"UNT segment count {count!r} is not a number")
@@ -556,7 +557,7 @@ class _Envelope:
         expected = len(self.ic.groups) if grouped else len(self.ic.messages)
         what = "groups" if grouped else "messages"
         count, ref = seg.get(1, 1), seg.get(2, 1)
-        if not count.isdigit() or int(count) != expected:
+        if not is_digits(count) or int(count) != expected:
             self._error(
                 "UNZ_COUNT_MISMATCH",
                 f"UNZ says the interchange has {count!r} {what}; counted {expected}",
@@ -604,7 +605,7 @@ class _Envelope:
             ))
             return
         count, ref = une.get(1, 1), une.get(2, 1)
-        if not count.isdigit() or int(count) != self.group_messages:
+        if not is_digits(count) or int(count) != self.group_messages:
             group.errors.append(EdiError(
                 "UNE_COUNT_MISMATCH",
                 f"UNE says the group has {count!r} messages; counted {self.group_messages}",

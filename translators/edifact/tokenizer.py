@@ -217,7 +217,9 @@ def _slow_path_re(
     if rep is not None:
         alternatives.append(re.escape(rep))
     if trailing:
-        alternatives.append(re.escape(comp) + "+" + re.escape(elem))
+        # One component separator right before an element separator is the same test as a run of
+        # them, and stays linear: "+" here made a long run of ":" a quadratic search.
+        alternatives.append(re.escape(comp + elem))
     return re.compile("|".join(alternatives) or "(?!)")
 
 

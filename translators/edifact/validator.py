@@ -78,7 +78,7 @@ from translators.edifact.definitions import (
     load_definition,
 )
 from translators.edifact.model import Message, Segment
-from translators.errors import EdiError, Level, Location
+from translators.errors import MAX_ERRORS_PER_MESSAGE, EdiError, Level, Location
 
 # CONTRL 0085 syntax error codes
 INVALID_VALUE = "12"
@@ -89,6 +89,7 @@ TOO_MANY_REPETITIONS = "35"
 TOO_MANY_GROUP_REPETITIONS = "36"
 INVALID_CHARACTER_TYPE = "37"
 TOO_LONG = "39"
+UNSPECIFIED = "18"
 TOO_SHORT = "40"
 
 ENVELOPE_TAGS = frozenset({"UNH", "UNT"})
@@ -296,11 +297,25 @@ class _Walk:
                 saw_unt = True
             self.last_segment = segment
             self.last_position = position
+            if len(self.errors) >= MAX_ERRORS_PER_MESSAGE:
+                self.stop(segment, position)
+                return self.errors
         if not saw_unt:  # truncated message: the reader reports UNT_MISSING; close what is open
             while stack:
                 frame = stack.pop()
                 self.report_missing(frame, frame.position, len(frame.group.entries))
         return self.errors
+
+    def stop(self, segment: Segment, position: int) -> None:
+        self.segment_error(
+            "TOO_MANY_ERRORS",
+            f"{self.where(segment, position)}: {len(self.errors)} problems found so far; validation "
+            f"stops here and the rest of the message ({len(self.message.segments) - position} more "
+            "segments) is not checked",
+            segment,
+            position,
+            UNSPECIFIED,
+        )
 
     # structure ---------------------------------------------------------------------------------
 

@@ -35,6 +35,7 @@ from itertools import compress, count
 from operator import attrgetter
 
 from translators.errors import EdiError, Level, Location
+from translators.numerals import is_digits
 from translators.x12 import syntax_codes
 from translators.x12.model import FunctionalGroup, TransactionSet, X12Interchange, X12Segment
 
@@ -152,7 +153,7 @@ class Envelope:
         self.st_controls = set()
         self.ic.groups.append(group)
         control = group.control
-        if not (control.isdigit() and len(control) <= 9):
+        if not (is_digits(control) and len(control) <= 9):
             group.errors.append(
                 EdiError(
                     "GS_CONTROL_INVALID",
@@ -232,7 +233,7 @@ class Envelope:
         self.ts = None
         counted = len(ts.segments)
         count, control = seg.get(1), seg.get(2)
-        if not count.isdigit() or int(count) != counted:
+        if not is_digits(count) or int(count) != counted:
             ts.errors.append(
                 EdiError(
                     "SE_COUNT_MISMATCH",
@@ -269,7 +270,7 @@ class Envelope:
         # A TA1-only interchange should say IEA*0; some senders count the TA1s instead, which is
         # tolerated because nothing is lost either way.
         allowed = {self.gs_count} | ({len(ic.ta1)} if not self.gs_count and ic.ta1 else set())
-        if not count.isdigit() or int(count) not in allowed:
+        if not is_digits(count) or int(count) not in allowed:
             self._error(
                 "IEA_COUNT_MISMATCH",
                 f"IEA01 says the interchange has {count!r} functional groups; counted {self.gs_count}",
@@ -329,7 +330,7 @@ class Envelope:
             return
         count, control = ge.get(1), ge.get(2)
         counted = len(group.transactions)
-        if not count.isdigit() or int(count) != counted:
+        if not is_digits(count) or int(count) != counted:
             group.errors.append(
                 EdiError(
                     "GE_COUNT_MISMATCH",

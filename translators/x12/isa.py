@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from translators.errors import EdiError, EdiSyntaxError, Location
+from translators.numerals import is_digits
 from translators.x12 import syntax_codes
 from translators.x12.model import X12Delimiters, X12Segment
 
@@ -150,7 +151,7 @@ def read_header(text: str, start: int) -> Header:
     _check_delimiters(elem, comp, term)
     for number in (12, 13):
         f, value = FIELDS[number - 1], values[number - 1]
-        if not value.isdigit():
+        if not is_digits(value):
             raise _fail(
                 f"element {f.name} ({f.description}) at column {STARTS[number - 1] + 1} is {value!r}, "
                 f"expected {f.width} digits",
@@ -243,7 +244,7 @@ def prepared_at(date: str, time: str) -> datetime | None:
 
     X12 carries no time zone; UTC is the convention edigate stores, not a claim about the sender's clock.
     """
-    if not (len(date) == 6 and date.isdigit() and len(time) == 4 and time.isdigit()):
+    if not (len(date) == 6 and is_digits(date) and len(time) == 4 and is_digits(time)):
         return None
     yy = int(date[:2])
     try:

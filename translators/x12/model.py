@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from translators.errors import EdiError
+from translators.numerals import is_digits
 
 
 @dataclass(frozen=True, slots=True)
@@ -232,7 +233,7 @@ class X12Interchange:
 
     @property
     def syntax_version(self) -> int:
-        return int(self.version) if self.version.isdigit() else 0
+        return int(self.version) if is_digits(self.version) else 0
 
     @property
     def recipient_id(self) -> str:

@@ -43,7 +43,8 @@ import re
 from datetime import date
 
 from translators import collector
-from translators.errors import EdiError, Level, Location
+from translators.errors import MAX_ERRORS_PER_MESSAGE, EdiError, Level, Location
+from translators.numerals import is_digits
 from translators.x12 import syntax_codes
 from translators.x12.definitions import ElementRule, Node, SegmentDefinition, load, supported
 from translators.x12.model import TransactionSet, X12Segment
@@ -151,6 +152,17 @@ class _Validator:
             self._place(stack, seg, position)
             self._elements(seg, position)
             last, last_position = seg, position
+            if len(self.errors) >= MAX_ERRORS_PER_MESSAGE:
+                self._error(
+                    "TOO_MANY_ERRORS",
+                    f"{len(self.errors)} problems found up to segment {position} ({seg.tag}); validation "
+                    f"stops here and the rest of the set ({len(segments) - position} more segments) is "
+                    "not checked",
+                    self._loc(seg, position),
+                    "message",
+                    syntax_codes.code(syntax_codes.TRANSACTION, "5"),  # one or more segments in error
+                )
+                return self.errors
         while stack:
             self._close(stack.pop(), last, last_position)
         return self.errors
@@ -420,7 +432,7 @@ def _problem(rule: ElementRule, text: str) -> tuple[str, str, str] | None:
 
 
 def _valid_date(text: str) -> bool:
-    if not text.isdigit() or len(text) not in (6, 8):
+    if not is_digits(text) or len(text) not in (6, 8):
         return False
     if len(text) == 6:
         yy = int(text[:2])

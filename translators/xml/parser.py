@@ -125,6 +125,13 @@ def read_xml(
             raise _refuse(
                 "XML_TOO_DEEP", f"elements nest deeper than the parser allows ({message})", line
             ) from None
+        if "amplification" in message:  # libxml2 stops an entity bomb before edigate sees a tree
+            raise _refuse(
+                "XML_ENTITY_DECLARED",
+                f"DOCTYPE declares entities that expand into an entity bomb; edigate never expands "
+                f"entities ({message})",
+                line,
+            ) from None
         where = f" at line {line}, column {column}" if line else ""
         raise _refuse("XML_NOT_WELL_FORMED", f"not well-formed XML{where}: {message}", line) from None
     if root is None:

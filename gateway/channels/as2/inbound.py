@@ -172,8 +172,10 @@ def open_message(
         raise As2Rejection(
             Disposition.error("unexpected-processing-error"), f"decompression failed: {exc}", opened.facts()
         ) from exc
-    except (CmsError, MimeError) as exc:
+    except (CmsError, MimeError, ValueError, TypeError, KeyError) as exc:
         # Unreadable CMS where an envelope was announced (empty or truncated body) cannot be decrypted.
+        # asn1crypto parses lazily, so damage deep inside a structure (a recipient info whose length
+        # claims more bytes than exist) raises ValueError wherever it is first read, not at load.
         ctype, params = part.content_type
         enveloped = ctype in _PKCS7_MIME and params.get("smime-type", "enveloped-data").lower() in (
             "enveloped-data",

@@ -17,6 +17,7 @@ from gateway.api.dependencies import get_gateway
 from gateway.channels.as2.reception import As2Request, receive
 from gateway.channels.as2.sender import receive_async_mdn
 from gateway.context import Gateway
+from translators.numerals import is_digits
 
 router = APIRouter(prefix="/as2", tags=["as2"])
 _SPOOL_IN_MEMORY = 1024 * 1024  # bodies beyond this go to a temporary file while streaming in
@@ -26,7 +27,7 @@ GatewayDep = Annotated[Gateway, Depends(get_gateway)]
 
 async def _spooled_body(request: Request, limit: int) -> bytes:
     declared = request.headers.get("content-length")
-    if declared is not None and declared.isdigit() and int(declared) > limit:
+    if declared is not None and is_digits(declared) and int(declared) > limit:
         raise HTTPException(status.HTTP_413_CONTENT_TOO_LARGE, f"body exceeds the limit of {limit} bytes")
     size = 0
     with tempfile.SpooledTemporaryFile(max_size=_SPOOL_IN_MEMORY) as spool:

@@ -8,6 +8,7 @@ dominate the run time).
 
 from __future__ import annotations
 
+import shutil
 import socket
 import threading
 import time
@@ -27,6 +28,7 @@ from gateway.channels.as2 import receiver
 from gateway.channels.as2.certificates import make_self_signed
 from gateway.channels.as2.smime import KeyPair
 from gateway.context import Gateway
+from partners.loader import demo_directory_path
 from tests.gateway.as2_peers.pyas2lib_shim import load_pyas2lib
 
 ACME_AS2 = "ACME-RETAIL"
@@ -63,6 +65,14 @@ def install_demo_keys(data_dir: Path, ours: PemPair, acme: PemPair) -> None:
     (certs / f"{OUR_AS2}.key").write_bytes(ours.key)
     (certs / f"{ACME_AS2}.pem").write_bytes(acme.certificate)
     (certs / f"{ACME_AS2}.key").write_bytes(acme.key)
+
+
+def demo_station(make_gateway: Any, folder: Path, ours: PemPair, acme: PemPair) -> Gateway:
+    """A gateway on a copy of the demo profiles (in ``folder``) with the demo AS2 key pairs installed."""
+    shutil.copytree(demo_directory_path(), folder, dirs_exist_ok=True)
+    gw = make_gateway(partners_dir=folder)
+    install_demo_keys(gw.settings.data_dir, ours, acme)
+    return gw
 
 
 def as2_app(gw: Gateway) -> FastAPI:

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import http.server
-import threading
 from collections.abc import Iterator
 
 import pytest
 
+from tests.recording_server import recording_server
 from translators.errors import EdiSyntaxError
 from translators.xml.parser import read_xml
 
@@ -22,32 +21,11 @@ BILLION_LAUGHS = b"""<?xml version="1.0"?>
 <lolz>&lol9;</lolz>"""
 
 
-class _CountingHandler(http.server.BaseHTTPRequestHandler):
-    requests: list[str]
-
-    def do_GET(self) -> None:
-        self.requests.append(self.path)
-        body = b'<!ENTITY leak "fetched">'
-        self.send_response(200)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, format: str, *args: object) -> None:
-        pass
-
-
 @pytest.fixture
 def dtd_server() -> Iterator[tuple[str, list[str]]]:
     """A local HTTP server that records every request, to prove the parser never fetches anything."""
-    requests: list[str] = []
-    handler = type("Handler", (_CountingHandler,), {"requests": requests})
-    server = http.server.HTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}", requests
-    server.shutdown()
-    server.server_close()
+    with recording_server(b'<!ENTITY leak "fetched">') as served:
+        yield served
 
 
 def refusal(data: bytes, **limits: int) -> EdiSyntaxError:

@@ -51,6 +51,7 @@ from translators.edifact.maps.segments import (
 )
 from translators.edifact.model import Interchange, Message, Segment
 from translators.errors import EdiError
+from translators.numerals import is_digits
 
 INVOICE_TYPES: Mapping[str, InvoiceType] = MappingProxyType(
     {
@@ -327,7 +328,7 @@ class _InvoicMapper(SegmentReader):
         kind = segment.get(1, 1)
         description = text(segment, 2, (4, 5))
         days: int | None = None
-        if segment.get(3, 3) in ("D", "") and segment.get(3, 4).isdigit():
+        if segment.get(3, 3) in ("D", "") and is_digits(segment.get(3, 4)):
             days = int(segment.get(3, 4))
         self.terms.append(
             PaymentTerms(

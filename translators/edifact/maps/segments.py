@@ -20,6 +20,7 @@ from translators.documents.common import Address, Party, Reference
 from translators.edifact.maps.result import CodeLookup, IdentityCodes, ProfileWithCodes
 from translators.edifact.model import Interchange, Message, Segment
 from translators.errors import EdiError, Location
+from translators.numerals import is_digits
 
 REFERENCE_TYPES: Mapping[str, str] = MappingProxyType(
     {
@@ -285,7 +286,7 @@ class SegmentReader:
         part = value[:length]
         expected_length = length * 2 + 1 if fmt in _RANGE_FORMATS else length
         try:
-            if len(value) != expected_length or not value.replace("-", "").isdigit():
+            if len(value) != expected_length or not is_digits(value.replace("-", "")):
                 raise ValueError
             parsed = dt.datetime.strptime(part, pattern).date()
             if fmt in _RANGE_FORMATS:
@@ -411,16 +412,16 @@ def free_text(segment: Segment) -> str | None:
 
 
 def looks_like_gln(value: str) -> bool:
-    return len(value) == 13 and value.isdigit()
+    return len(value) == 13 and is_digits(value)
 
 
 def looks_like_gtin(value: str) -> bool:
-    return len(value) in (8, 12, 13, 14) and value.isdigit()
+    return len(value) in (8, 12, 13, 14) and is_digits(value)
 
 
 def gs1_check_digit_ok(value: str) -> bool:
     """GS1 mod-10 check digit (GTIN, GLN, SSCC): weights 3,1,3,… from the right, excluding the check."""
-    if not value.isdigit() or len(value) < 2:
+    if not is_digits(value) or len(value) < 2:
         return False
     body, check = value[:-1], int(value[-1])
     total = sum(int(d) * (3 if i % 2 == 0 else 1) for i, d in enumerate(reversed(body)))

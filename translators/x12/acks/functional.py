@@ -34,6 +34,7 @@ from datetime import datetime
 from types import MappingProxyType
 
 from translators.errors import EdiError, Location
+from translators.numerals import is_digits
 from translators.x12 import syntax_codes
 from translators.x12.acks.envelope import (
     IMPLEMENTATION_999,
@@ -370,7 +371,7 @@ def _code(error: EdiError) -> str:
 
 
 def _digits(value: str, most: int) -> bool:
-    return value.isdigit() and 1 <= len(value) <= most
+    return is_digits(value) and 1 <= len(value) <= most
 
 
 def _position(ts: TransactionSet, location: Location) -> int | None:
@@ -402,7 +403,7 @@ def _reference(ts_id: str, version: str, tag: str, element: int, component: int 
         if not component or component > len(rule.components):
             return ""
         rule = rule.components[component - 1]
-    return rule.number if rule.number.isdigit() else ""
+    return rule.number if is_digits(rule.number) else ""
 
 
 def _copy(segment: X12Segment | None, element: int, component: int | None) -> str:

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Literal
 
+from translators.numerals import is_digits
 from translators.x12.model import TransactionSet, X12Interchange, X12Segment
 
 AckStatus = Literal["accepted", "accepted_with_errors", "rejected", "partially_accepted"]
@@ -127,7 +128,7 @@ def _status(table: Mapping[str, AckStatus], value: str, what: str) -> AckStatus:
 
 
 def _int(value: str) -> int | None:
-    return int(value) if value.isdigit() else None
+    return int(value) if is_digits(value) else None
 
 
 def _codes(segment: X12Segment, first: int, last: int) -> tuple[str, ...]:

@@ -22,6 +22,7 @@ from datetime import datetime
 from typing import Literal
 
 from translators.errors import EdiError
+from translators.numerals import is_digits
 from translators.x12 import syntax_codes
 from translators.x12.acks.envelope import Party, answer_delimiters, answer_version, wrap_interchange
 from translators.x12.model import X12Delimiters, X12Interchange, X12Segment
@@ -48,7 +49,7 @@ def _ta1_errors(errors: Iterable[EdiError]) -> list[tuple[EdiError, str]]:
     out: list[tuple[EdiError, str]] = []
     for error in errors:
         parts = syntax_codes.split(error.syntax_code)
-        if parts is not None and parts[0] == syntax_codes.TA1 and parts[1].isdigit():
+        if parts is not None and parts[0] == syntax_codes.TA1 and is_digits(parts[1]):
             out.append((error, parts[1].zfill(3)))
     return out
 

@@ -16,6 +16,7 @@ from types import MappingProxyType
 from translators.documents.common import Address, Party, Reference
 from translators.edifact.maps.result import CodeLookup
 from translators.errors import EdiError, Location
+from translators.numerals import is_digits
 from translators.x12.definitions import codes
 from translators.x12.model import TransactionSet, X12Segment
 
@@ -150,7 +151,7 @@ class X12Mapper:
         if raw == "":
             return None
         try:
-            if not raw.isdigit() or len(raw) not in (6, 8):
+            if not is_digits(raw) or len(raw) not in (6, 8):
                 raise ValueError
             return dt.datetime.strptime(raw, "%Y%m%d" if len(raw) == 8 else "%y%m%d").date()
         except ValueError:
@@ -184,7 +185,7 @@ class X12Mapper:
         n1 = loop[0]
         party_id, qualifier = n1.get(4), n1.get(3)
         is_gln = bool(party_id) and (
-            qualifier in GLN_QUALIFIERS or (not qualifier and len(party_id) == 13 and party_id.isdigit())
+            qualifier in GLN_QUALIFIERS or (not qualifier and len(party_id) == 13 and is_digits(party_id))
         )
         names = [n1.get(2)]
         streets: list[str] = []
