@@ -200,6 +200,7 @@ def _serve(args: argparse.Namespace) -> int:
 
 
 def _worker(args: argparse.Namespace) -> int:
+    from gateway.duties import start_duties
     from gateway.worker import Worker
 
     settings = _settings(args)
@@ -214,10 +215,12 @@ def _worker(args: argparse.Namespace) -> int:
         print(f"processed {count} work item(s)")
         return 0
     stop = threading.Event()
+    duties = start_duties(gw, stop)
     try:
         worker.run_forever(stop)
     except KeyboardInterrupt:
         stop.set()
+    duties.join(timeout=30)
     return 0
 
 

@@ -1,4 +1,5 @@
-"""The ASGI application: REST API, OpenAPI description, dashboard, and the in-process worker."""
+"""The ASGI application: REST API, OpenAPI description, dashboard, the in-process worker, and this
+node's share of the singleton duties (gateway/duties.py)."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from gateway.channels.as2 import certificates_api
 from gateway.channels.as2 import receiver as as2_receiver
 from gateway.context import Gateway
 from gateway.dashboard import routes as dashboard
+from gateway.duties import start_duties
 from gateway.observability.metrics import metrics_router
 from gateway.worker import Worker
 
@@ -35,7 +37,8 @@ def create_app(gw: Gateway, *, run_worker: bool | None = None) -> FastAPI:
                 target=worker.run_forever, args=(stop,), name="edigate-worker", daemon=True
             )
             thread.start()
-        sftp = _start_sftp(gw, stop)
+        server = _start_sftp_server(gw)
+        duties = start_duties(gw, stop)
         try:
             yield
         finally:
@@ -43,7 +46,9 @@ def create_app(gw: Gateway, *, run_worker: bool | None = None) -> FastAPI:
             gw.work_available.set()
             if thread is not None:
                 thread.join(timeout=30)
-            _stop_sftp(*sftp)
+            duties.join(timeout=30)
+            if server is not None:
+                server.stop()
 
     app = FastAPI(
         title="edigate",
@@ -68,27 +73,12 @@ def create_app(gw: Gateway, *, run_worker: bool | None = None) -> FastAPI:
     return app
 
 
-def _start_sftp(gw: Gateway, stop: threading.Event) -> tuple[SftpServer | None, threading.Thread | None]:
-    """The partners' SFTP server when a port is configured; the poller when a partner is polled."""
-    server = None
-    if gw.settings.sftp_port is not None:
-        from gateway.channels.sftp_server import SftpServer
+def _start_sftp_server(gw: Gateway) -> SftpServer | None:
+    """The partners' SFTP server when a port is configured (every node may run one)."""
+    if gw.settings.sftp_port is None:
+        return None
+    from gateway.channels.sftp_server import SftpServer
 
-        server = SftpServer(gw, gw.settings.sftp_host or gw.settings.host, gw.settings.sftp_port)
-        server.start()
-    poller = None
-    if any(p.sftp is not None and p.sftp.mode == "poll" for p in gw.partners):
-        from gateway.channels.sftp_poller import SftpPoller
-
-        poller = threading.Thread(
-            target=SftpPoller(gw).run_forever, args=(stop,), name="edigate-sftp-poller", daemon=True
-        )
-        poller.start()
-    return server, poller
-
-
-def _stop_sftp(server: SftpServer | None, poller: threading.Thread | None) -> None:
-    if server is not None:
-        server.stop()
-    if poller is not None:
-        poller.join(timeout=30)
+    server = SftpServer(gw, gw.settings.sftp_host or gw.settings.host, gw.settings.sftp_port)
+    server.start()
+    return server
