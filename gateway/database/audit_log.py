@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterator, Sequence
 from datetime import datetime
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from archive.audit import GENESIS_HASH, AuditEntry, ChainBreak, event_hash, first_break
@@ -20,10 +21,17 @@ from gateway.database.models import AuditEvent, AuditHead
 def append_events(session: Session, entries: Sequence[AuditEntry], now: Callable[[], datetime]) -> None:
     if not entries:
         return
-    head = session.execute(select(AuditHead).where(AuditHead.id == 1).with_for_update()).scalar_one_or_none()
+    head = _locked_head(session)
     if head is None:
-        head = AuditHead(id=1, last_seq=0, last_hash=GENESIS_HASH)
-        session.add(head)
+        # The very first event: two nodes may get here at once on a fresh PostgreSQL database. The
+        # loser's insert waits for the winner's commit, fails, and then locks the winner's row.
+        try:
+            with session.begin_nested():
+                session.add(AuditHead(id=1, last_seq=0, last_hash=GENESIS_HASH))
+        except IntegrityError:
+            pass
+        head = _locked_head(session)
+        assert head is not None
     seq, prev = head.last_seq, head.last_hash
     for entry in entries:
         seq += 1
@@ -54,6 +62,10 @@ def append_events(session: Session, entries: Sequence[AuditEntry], now: Callable
         prev = digest
     head.last_seq, head.last_hash = seq, prev
     session.flush()
+
+
+def _locked_head(session: Session) -> AuditHead | None:
+    return session.execute(select(AuditHead).where(AuditHead.id == 1).with_for_update()).scalar_one_or_none()
 
 
 def iter_chain(session: Session, batch: int = 1000) -> Iterator[AuditEvent]:
