@@ -106,8 +106,7 @@ class Worker:
                 self._execute(session, current)
                 current.state = "done"
                 current.finished_at = self.gw.clock()
-                current.lease_owner = None
-                current.lease_until = None
+                current.lease_until = None  # lease_owner stays: which node ran it, for operators
         except Exception as exc:  # a bug must not stop the worker or lose the message
             log.exception(
                 "work item %s (%s %s) failed",

@@ -20,6 +20,7 @@ import fnmatch
 import hashlib
 import hmac
 import logging
+import os
 import posixpath
 import socket
 import stat
@@ -223,7 +224,13 @@ class SftpPoller:
                 actor=ACTOR,
                 filename=name,
                 idempotency_key=f"sftp-poll:{digest}",
-                transport={"mode": "poll", "host": settings.host, "port": settings.port, "path": path},
+                transport={
+                    "mode": "poll",
+                    "host": settings.host,
+                    "port": settings.port,
+                    "path": path,
+                    "node": f"{socket.gethostname()}:{os.getpid()}",  # which node polled, among several
+                },
             ),
         )
         if settings.after_pickup == "move":
