@@ -7,8 +7,9 @@ then starts from its own copy (``CREATE DATABASE … TEMPLATE``), so 1, 2 and 4 
 very same queue. The workers are real ``edigate worker`` processes sharing one archive folder.
 
 Per run it prints messages/s measured two ways: wall time from starting the workers until the queue
-is empty (includes the workers' start-up), and the steady rate between the first and the last
-message processed. Then it checks every message: processed, exactly one "processed" audit event,
+is empty (includes the workers' start-up and the final idle poll), and the steady rate between the
+first and the last work item finished (processing and the CONTRL delivery of each message).
+Then it checks every message: processed, exactly one "processed" audit event,
 exactly one document, exactly one ERP delivery per document, no work item left undone.
 
 Measures; never fails a build.
@@ -144,11 +145,10 @@ def _run(url: str, work: Path, workers: int, count: int) -> tuple[float, float]:
             process.wait(timeout=60)
     engine = create_engine(url)
     with engine.connect() as conn:
-        first, last = conn.execute(
-            select(func.min(Transmission.processed_at), func.max(Transmission.processed_at))
-        ).one()
+        finished = select(func.min(WorkItem.finished_at), func.max(WorkItem.finished_at))
+        first, last = conn.execute(finished).one()
     engine.dispose()
-    steady = (count - 1) / max((last - first).total_seconds(), 1e-9)
+    steady = count / max((last - first).total_seconds(), 1e-9)
     return count / wall, steady
 
 
