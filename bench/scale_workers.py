@@ -29,8 +29,9 @@ import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Any
 
-from sqlalchemy import create_engine, func, select, text
+from sqlalchemy import Connection, create_engine, func, select, text
 from sqlalchemy.engine import make_url
 
 REPO = Path(__file__).resolve().parents[1]
@@ -152,45 +153,38 @@ def _run(url: str, work: Path, workers: int, count: int) -> tuple[float, float]:
     return count / wall, steady
 
 
+def _multiplicity(conn: Connection, key: Any, *where: Any) -> dict[int, int]:
+    """How many keys occur how many times: {1: 20000} means every key exactly once."""
+    per_key = select(key, func.count().label("n")).where(*where).group_by(key).subquery()
+    return dict(conn.execute(select(per_key.c.n, func.count()).group_by(per_key.c.n)).all())
+
+
 def _check(url: str, count: int) -> list[str]:
     """Every message processed exactly once, with exactly one document and one ERP delivery."""
     engine = create_engine(url)
     problems = []
+    once = {1: count}
     with engine.connect() as conn:
         statuses = dict(
             conn.execute(select(Transmission.status, func.count()).group_by(Transmission.status)).all()
         )
         if statuses != {"processed": count}:
             problems.append(f"transmission states {statuses}, expected {{'processed': {count}}}")
-        processed_events = (
-            select(AuditEvent.subject_id, func.count().label("n"))
-            .where(AuditEvent.subject_type == "transmission", AuditEvent.action == "processed")
-            .group_by(AuditEvent.subject_id)
-            .subquery()
-        )
-        per_message = dict(
-            conn.execute(select(processed_events.c.n, func.count()).group_by(processed_events.c.n)).all()
-        )
-        if per_message != {1: count}:
-            problems.append(f"'processed' audit events per message {per_message}, expected {{1: {count}}}")
-        documents = (
-            select(Document.transmission_id, func.count().label("n"))
-            .group_by(Document.transmission_id)
-            .subquery()
-        )
-        per_transmission = dict(
-            conn.execute(select(documents.c.n, func.count()).group_by(documents.c.n)).all()
-        )
-        if per_transmission != {1: count}:
-            problems.append(f"documents per message {per_transmission}, expected {{1: {count}}}")
-        deliveries = (
-            select(ErpDelivery.document_id, func.count().label("n"))
-            .group_by(ErpDelivery.document_id)
-            .subquery()
-        )
-        per_document = dict(conn.execute(select(deliveries.c.n, func.count()).group_by(deliveries.c.n)).all())
-        if per_document != {1: count}:
-            problems.append(f"ERP deliveries per document {per_document}, expected {{1: {count}}}")
+        for what, found in (
+            (
+                "'processed' audit events per message",
+                _multiplicity(
+                    conn,
+                    AuditEvent.subject_id,
+                    AuditEvent.subject_type == "transmission",
+                    AuditEvent.action == "processed",
+                ),
+            ),
+            ("documents per message", _multiplicity(conn, Document.transmission_id)),
+            ("ERP deliveries per document", _multiplicity(conn, ErpDelivery.document_id)),
+        ):
+            if found != once:
+                problems.append(f"{what} {found}, expected {once}")
         undone = dict(
             conn.execute(
                 select(WorkItem.state, func.count()).where(WorkItem.state != "done").group_by(WorkItem.state)
