@@ -61,7 +61,9 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--sftp-port", type=int, help="run the partners' SFTP server on this port")
     serve.set_defaults(handler=_serve)
 
-    worker = sub.add_parser("worker", help="process queued work (run any number of them)")
+    worker = sub.add_parser(
+        "worker", help="process queued work and take a share of the singleton duties (run any number)"
+    )
     _common(worker)
     worker.add_argument("--once", action="store_true", help="process what is queued, then exit")
     worker.set_defaults(handler=_worker)
