@@ -41,6 +41,10 @@ log = logging.getLogger(__name__)
 
 @dataclass(frozen=True, slots=True)
 class Duty:
+    """``run`` is called every ``every_seconds`` on the node holding the duty, and at once on a node
+    that takes it over: the schedule lives on the node. A duty that must not repeat within its
+    interval across nodes (a daily digest) keeps its own record of the last run in the database."""
+
     name: str  # the lock's identity across all nodes: the same name means the same duty
     every_seconds: float
     run: Callable[[], object]
@@ -186,10 +190,9 @@ class DutyRunner:
     def tick(self) -> list[str]:
         """One round; returns the names of the duties run in it."""
         current = {duty.name: duty for duty in self.duties()}
-        held = self.locks.still_held()
-        for name in held - set(current):  # a partner removed or no longer polled: let the lock go
+        for name in self.locks.still_held() - set(current):  # e.g. a partner no longer polled
             self.locks.release(name)
-        for name in set(self._next_run) - held:
+        for name in set(self._next_run) - self.locks.still_held():
             del self._next_run[name]  # lost or given up: start afresh if it comes back
         ran = []
         for name, duty in current.items():
