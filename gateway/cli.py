@@ -61,7 +61,9 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--sftp-port", type=int, help="run the partners' SFTP server on this port")
     serve.set_defaults(handler=_serve)
 
-    worker = sub.add_parser("worker", help="process queued work (run any number of them)")
+    worker = sub.add_parser(
+        "worker", help="process queued work and take a share of the singleton duties (run any number)"
+    )
     _common(worker)
     worker.add_argument("--once", action="store_true", help="process what is queued, then exit")
     worker.set_defaults(handler=_worker)
@@ -266,6 +268,7 @@ def _serve(args: argparse.Namespace) -> int:
 
 
 def _worker(args: argparse.Namespace) -> int:
+    from gateway.duties import start_duties
     from gateway.partner_reload import start_partner_watcher
     from gateway.worker import Worker
 
@@ -282,10 +285,12 @@ def _worker(args: argparse.Namespace) -> int:
         return 0
     stop = threading.Event()
     start_partner_watcher(gw, stop)
+    duties = start_duties(gw, stop)
     try:
         worker.run_forever(stop)
     except KeyboardInterrupt:
         stop.set()
+    duties.join(timeout=30)
     return 0
 
 

@@ -37,13 +37,27 @@ class Settings(BaseSettings):
         default=None, description="Folder of partner profiles (TOML); default: <data dir>/partners"
     )
     archive_dir: Path | None = Field(
-        default=None, description="Raw-message store; default: <data dir>/archive"
+        default=None,
+        description="Raw-message store; default: <data dir>/archive. With several nodes: a folder every "
+        "node mounts (NFS, SMB), or EDIGATE_ARCHIVE_URL",
     )
     audit_signing_key: Path | None = Field(
         default=None,
         description="Ed25519 key that signs audit digests, kept outside the database (created on first "
         "use, mode 0600, public key beside it as .pub); default: <data dir>/keys/audit-signing.key",
     )
+    archive_url: str | None = Field(
+        default=None,
+        description="s3://bucket/prefix: keep raw messages in an S3-compatible bucket instead of a folder",
+    )
+    s3_endpoint_url: str | None = Field(
+        default=None, description="S3 endpoint for MinIO, Ceph and the like; default: AWS"
+    )
+    s3_region: str | None = Field(default=None, description="S3 region; default: boto3's (AWS_REGION)")
+    s3_access_key_id: str | None = Field(
+        default=None, description="S3 access key; default: boto3's chain (AWS_* variables, roles)"
+    )
+    s3_secret_access_key: SecretStr | None = Field(default=None, description="S3 secret key")
     host: str = Field(default="127.0.0.1", description="HTTP listen address")
     port: int = Field(default=8080, description="HTTP port")
     demo: bool = Field(default=False, description="Load the demo partners and the demo operator admin/admin")
@@ -172,6 +186,15 @@ class Settings(BaseSettings):
         if any(years < 1 for years in value.values()):
             raise ValueError("retention_years: every period must be at least 1 year")
         return {**RETENTION_DEFAULTS, **value}
+    @field_validator("archive_url")
+    @classmethod
+    def _s3_url(cls, value: str | None) -> str | None:
+        """Refuse a malformed URL at start rather than at the first upload."""
+        if value is not None:
+            from archive.s3_store import parse_s3_url
+
+            parse_s3_url(value)
+        return value
 
     @model_validator(mode="after")
     def _webhook_needs_secret(self) -> Settings:

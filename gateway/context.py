@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from archive.store import ArchiveStore
+from archive.store import ArchiveStore, RawStore
 from gateway.config import Settings
 from gateway.database.engine import make_engine, make_session_factory
 from gateway.database.migrate import upgrade
@@ -45,7 +45,7 @@ class Gateway:
     settings: Settings
     engine: Engine
     sessions: sessionmaker[Session]
-    archive: ArchiveStore
+    archive: RawStore
     partners: PartnerDirectory
     clock: Callable[[], datetime] = utc_now
     # Set by intake so an idle in-process worker wakes at once instead of at its next poll.
@@ -67,8 +67,7 @@ def open_gateway(
     engine = make_engine(settings.resolved_database_url())
     if migrate:
         upgrade(engine)
-    archive = ArchiveStore(settings.resolved_archive_dir())
-    archive.root.mkdir(parents=True, exist_ok=True)
+    archive = open_raw_store(settings)
     # Digests first: an edit landing between the two is then seen as a change and reloaded. A directory
     # passed in (tests) counts as the folder's current state, so only a real edit replaces it.
     files = ProfileFiles(loaded=profile_digests(settings.resolved_partners_dir()))
@@ -82,3 +81,21 @@ def open_gateway(
         clock=clock,
         profile_files=files,
     )
+
+
+def open_raw_store(settings: Settings) -> RawStore:
+    """A bucket when ``archive_url`` is set, else a folder (local, or shared by every node)."""
+    if settings.archive_url:
+        from archive.s3_store import S3Store
+
+        secret = settings.s3_secret_access_key
+        return S3Store.from_url(
+            settings.archive_url,
+            endpoint_url=settings.s3_endpoint_url,
+            region=settings.s3_region,
+            access_key_id=settings.s3_access_key_id,
+            secret_access_key=secret.get_secret_value() if secret is not None else None,
+        )
+    store = ArchiveStore(settings.resolved_archive_dir())
+    store.root.mkdir(parents=True, exist_ok=True)
+    return store

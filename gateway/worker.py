@@ -19,7 +19,6 @@ from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
 from archive.audit import AuditEntry
-from gateway.audit_signing import sign_if_due
 from gateway.context import Gateway
 from gateway.crash_points import crash_point
 from gateway.database.audit_log import append_events
@@ -152,8 +151,7 @@ class Worker:
         self._execute(session, current)
         current.state = "done"
         current.finished_at = self.gw.clock()
-        current.lease_owner = None
-        current.lease_until = None
+        current.lease_until = None  # lease_owner stays: which node ran it, for operators
 
     def _failed(self, item: WorkItem, exc: Exception) -> None:
         log.exception(
@@ -253,7 +251,7 @@ class Worker:
         self.recover_abandoned()
         while not stop.is_set():
             try:
-                busy = self.run_once() or bool(sign_if_due(self.gw))  # daily signed audit digest
+                busy = self.run_once()
             except Exception:  # database briefly unreachable: wait and try again
                 log.exception("worker loop error")
                 busy = False

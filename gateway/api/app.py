@@ -1,4 +1,5 @@
-"""The ASGI application: REST API, OpenAPI description, dashboard, and the in-process worker."""
+"""The ASGI application: REST API, OpenAPI description, dashboard, the in-process worker, and this
+node's share of the singleton duties (gateway/duties.py)."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from gateway.channels.as2 import certificates_api
 from gateway.channels.as2 import receiver as as2_receiver
 from gateway.context import Gateway
 from gateway.dashboard import routes as dashboard
+from gateway.duties import start_duties
 from gateway.observability.metrics import metrics_router
 from gateway.partner_reload import start_partner_watcher
 from gateway.worker import Worker
@@ -38,7 +40,8 @@ def create_app(gw: Gateway, *, run_worker: bool | None = None) -> FastAPI:
             )
             thread.start()
         watcher = start_partner_watcher(gw, stop)
-        sftp = _start_sftp(gw, stop)
+        server = _start_sftp_server(gw)
+        duties = start_duties(gw, stop)
         try:
             yield
         finally:
@@ -48,7 +51,9 @@ def create_app(gw: Gateway, *, run_worker: bool | None = None) -> FastAPI:
                 thread.join(timeout=30)
             if watcher is not None:
                 watcher.join(timeout=30)
-            _stop_sftp(*sftp)
+            duties.join(timeout=30)
+            if server is not None:
+                server.stop()
 
     app = FastAPI(
         title="edigate",
@@ -75,30 +80,12 @@ def create_app(gw: Gateway, *, run_worker: bool | None = None) -> FastAPI:
     return app
 
 
-def _start_sftp(gw: Gateway, stop: threading.Event) -> tuple[SftpServer | None, threading.Thread | None]:
-    """The partners' SFTP server when a port is configured; the poller when a partner is polled."""
-    server = None
-    if gw.settings.sftp_port is not None:
-        from gateway.channels.sftp_server import SftpServer
+def _start_sftp_server(gw: Gateway) -> SftpServer | None:
+    """The partners' SFTP server when a port is configured (every node may run one)."""
+    if gw.settings.sftp_port is None:
+        return None
+    from gateway.channels.sftp_server import SftpServer
 
-        server = SftpServer(gw, gw.settings.sftp_host or gw.settings.host, gw.settings.sftp_port)
-        server.start()
-    poller = None
-    # With hot reload on, a partner may be switched to polling later; the poller reads gw.partners
-    # on every tick, so it is started anyway and idles until then.
-    polled = any(p.sftp is not None and p.sftp.mode == "poll" for p in gw.partners)
-    if polled or gw.settings.partners_reload_seconds > 0:
-        from gateway.channels.sftp_poller import SftpPoller
-
-        poller = threading.Thread(
-            target=SftpPoller(gw).run_forever, args=(stop,), name="edigate-sftp-poller", daemon=True
-        )
-        poller.start()
-    return server, poller
-
-
-def _stop_sftp(server: SftpServer | None, poller: threading.Thread | None) -> None:
-    if server is not None:
-        server.stop()
-    if poller is not None:
-        poller.join(timeout=30)
+    server = SftpServer(gw, gw.settings.sftp_host or gw.settings.host, gw.settings.sftp_port)
+    server.start()
+    return server

@@ -8,20 +8,19 @@ only then deleted or moved on the partner's server; if that clean-up fails, the 
 again and the intake's idempotency key (path + content hash) answers with the first transmission
 instead of creating a second one.
 
-Only one node polls a partner at a time: on PostgreSQL a session-level advisory lock per partner,
-held for the duration of one poll; on SQLite (one machine by definition) an exclusive ``flock`` on a
-file in the data directory. Both vanish with the process that held them, so a dead node never blocks
-a partner. Failures are retried with exponential back-off and kept as the partner's channel health;
-a change between up and down is written to the audit trail.
+Only one node polls a partner at a time: polling each partner is a singleton duty
+(gateway/duties.py) that runs on the node holding its lock, so the look-twice state below stays on
+one node and a dead node's partners move to another. Failures are retried with exponential back-off
+and kept as the partner's channel health; a change between up and down is written to the audit trail.
 """
 
 from __future__ import annotations
 
-import fcntl
 import fnmatch
 import hashlib
 import hmac
 import logging
+import os
 import posixpath
 import socket
 import stat
@@ -33,10 +32,9 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 import paramiko
-from sqlalchemy import text
 
 from archive.audit import AuditEntry
-from gateway.channels.sftp_mailbox import is_temporary, mailboxes_root
+from gateway.channels.sftp_mailbox import is_temporary
 from gateway.context import Gateway
 from gateway.database.audit_log import append_events
 from gateway.intake import Upload, accept
@@ -47,7 +45,6 @@ log = logging.getLogger(__name__)
 
 ACTOR = "sftp-poller"
 MAX_BACKOFF_SECONDS = 3600.0
-_LOCK_NAMESPACE = 0x73667470  # "sftp": first key of the two-key advisory lock, apart from other locks
 
 
 class HostKeyMismatch(paramiko.SSHException):
@@ -103,45 +100,6 @@ def remote_sftp(settings: SftpSettings, data_dir: Path) -> Iterator[paramiko.SFT
         transport.close()
 
 
-# ---------------------------------------------------------------------------------------------- lease
-
-
-def _lock_key(partner_id: str) -> int:
-    return int.from_bytes(hashlib.sha256(partner_id.encode()).digest()[:4], "big", signed=True)
-
-
-@contextmanager
-def poll_lease(gw: Gateway, partner_id: str) -> Iterator[bool]:
-    """Yields True while this process is the only one polling ``partner_id``; False if another is."""
-    if gw.engine.dialect.name == "postgresql":
-        with gw.engine.connect() as conn:
-            args = {"ns": _LOCK_NAMESPACE, "key": _lock_key(partner_id)}
-            held = bool(conn.execute(text("SELECT pg_try_advisory_lock(:ns, :key)"), args).scalar())
-            conn.commit()
-            try:
-                yield held
-            finally:
-                if held:
-                    try:
-                        conn.execute(text("SELECT pg_advisory_unlock(:ns, :key)"), args)
-                        conn.commit()
-                    except Exception:
-                        conn.invalidate()  # a closed connection releases the lock for certain
-        return
-    lock_dir = mailboxes_root(gw.settings.data_dir)
-    lock_dir.mkdir(parents=True, exist_ok=True)
-    with (lock_dir / f".poll-{partner_id}.lock").open("a") as handle:
-        try:
-            fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            yield False
-            return
-        try:
-            yield True
-        finally:
-            fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
-
-
 # ---------------------------------------------------------------------------------------------- state
 
 
@@ -173,17 +131,16 @@ class _PartnerState:
 @dataclass(frozen=True, slots=True)
 class PollOutcome:
     partner_id: str
-    status: str  # ok | failed | busy (another node holds the lease)
+    status: str  # ok | failed
     taken: tuple[str, ...] = ()  # transmission ids
     error: str | None = None
 
 
 class SftpPoller:
-    """Polls every due ``mode = "poll"`` partner; one instance per process, state kept on the instance."""
+    """Polls ``mode = "poll"`` partners; one instance per node, state kept on the instance."""
 
-    def __init__(self, gw: Gateway, *, tick_seconds: float = 1.0) -> None:
+    def __init__(self, gw: Gateway) -> None:
         self.gw = gw
-        self.tick_seconds = tick_seconds
         self._states: dict[str, _PartnerState] = {}
         self._lock = threading.Lock()
 
@@ -195,44 +152,29 @@ class SftpPoller:
         with self._lock:
             return {pid: state.health for pid, state in self._states.items()}
 
-    def due_partners(self) -> list[PartnerProfile]:
-        now = self.gw.clock()
-        due = []
-        for partner in self.gw.partners:
-            if partner.sftp is None or partner.sftp.mode != "poll" or not partner.enabled:
-                continue
-            next_at = self._state(partner.id).health.next_poll_at
-            if next_at is None or next_at <= now:
-                due.append(partner)
-        return due
+    def polled_partners(self) -> list[PartnerProfile]:
+        return [p for p in self.gw.partners if p.sftp is not None and p.sftp.mode == "poll" and p.enabled]
 
-    def poll_due(self) -> list[PollOutcome]:
-        return [self.poll_partner(partner) for partner in self.due_partners()]
-
-    def run_forever(self, stop: threading.Event) -> None:
-        while not stop.is_set():
-            try:
-                self.poll_due()
-            except Exception:  # e.g. the database briefly unreachable: try again next tick
-                log.exception("SFTP poller loop error")
-            stop.wait(self.tick_seconds)
+    def poll_if_due(self, partner: PartnerProfile) -> PollOutcome | None:
+        """The duty's round: poll when the partner's interval (or back-off) has passed."""
+        next_at = self._state(partner.id).health.next_poll_at
+        if next_at is not None and next_at > self.gw.clock():
+            return None
+        return self.poll_partner(partner)
 
     def poll_partner(self, partner: PartnerProfile) -> PollOutcome:
-        """One poll of one partner: collect what is stable, record health, schedule the next poll."""
+        """One poll of one partner: collect what is stable, record health, schedule the next poll.
+        The caller makes sure no other node polls this partner meanwhile (the duty's lock)."""
         settings = partner.sftp
         if settings is None or settings.mode != "poll":
             raise ValueError(f"partner {partner.id} is not polled over SFTP")
         state = self._state(partner.id)
-        with poll_lease(self.gw, partner.id) as held:
-            if not held:
-                state.health.next_poll_at = self.gw.clock() + timedelta(seconds=settings.poll_seconds)
-                return PollOutcome(partner.id, "busy")
-            state.health.last_attempt_at = self.gw.clock()
-            try:
-                taken = self._collect(partner, settings, state)
-            except Exception as exc:
-                self._failed(partner, settings, state, exc)
-                return PollOutcome(partner.id, "failed", error=_describe(exc))
+        state.health.last_attempt_at = self.gw.clock()
+        try:
+            taken = self._collect(partner, settings, state)
+        except Exception as exc:
+            self._failed(partner, settings, state, exc)
+            return PollOutcome(partner.id, "failed", error=_describe(exc))
         self._succeeded(partner, settings, state)
         return PollOutcome(partner.id, "ok", tuple(taken))
 
@@ -282,7 +224,13 @@ class SftpPoller:
                 actor=ACTOR,
                 filename=name,
                 idempotency_key=f"sftp-poll:{digest}",
-                transport={"mode": "poll", "host": settings.host, "port": settings.port, "path": path},
+                transport={
+                    "mode": "poll",
+                    "host": settings.host,
+                    "port": settings.port,
+                    "path": path,
+                    "node": f"{socket.gethostname()}:{os.getpid()}",  # which node polled, among several
+                },
             ),
         )
         if settings.after_pickup == "move":

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import stat
-import threading
 
 import pytest
 from cryptography.hazmat.primitives import serialization
@@ -19,7 +18,8 @@ from gateway.audit_signing import public_key_path, sign_if_due, sign_now
 from gateway.cli import main
 from gateway.database.audit_log import append_events
 from gateway.database.models import AuditEvent, AuditHead
-from gateway.worker import Worker
+from gateway.duties import DutyRunner
+from gateway.intake import Upload, accept
 
 
 def _seed(gateway, submit, drain, edifact_fixture) -> None:
@@ -202,26 +202,21 @@ def test_postgresql_node_without_a_configured_key_leaves_daily_signing_alone(gat
     assert sign_now(gateway).exists()  # on demand it still signs, with the key it names
 
 
-class StopAfterLoops(threading.Event):
-    """Stops the worker loop after a set number of rounds: no thread, no waiting for a result."""
-
-    def __init__(self, loops: int) -> None:
-        super().__init__()
-        self.loops = loops
-
-    def is_set(self) -> bool:
-        self.loops -= 1
-        return self.loops < 0
-
-
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
-def test_idle_worker_signs_the_daily_digest(gateway, submit, drain):
-    submit(b"garbage")
+def test_the_daily_digest_is_a_singleton_duty_of_every_node(gateway, drain):
+    accept(gateway, Upload("rest", b"garbage", None, "test"))  # no app here: its runner would hold the duty
     drain(gateway)
     folder = DigestFolder(gateway.settings.resolved_archive_dir())
-    Worker(gateway).run_forever(StopAfterLoops(3))  # idle rounds: the first signs, the others are not due
-    [path] = folder.paths()
-    assert parse_digest(path.read_bytes()).seq == _head_seq(gateway)
+    runner = DutyRunner(gateway)
+    try:
+        assert "audit-digest" in runner.tick()  # due: signs
+        [path] = folder.paths()
+        assert parse_digest(path.read_bytes()).seq == _head_seq(gateway)
+        gateway.clock.advance(minutes=10)  # type: ignore[attr-defined]
+        assert "audit-digest" in runner.tick()  # runs again, but a digest of today exists
+        assert folder.paths() == [path]
+    finally:
+        runner.close()
 
 
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)

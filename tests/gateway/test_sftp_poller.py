@@ -9,10 +9,11 @@ from pathlib import Path
 import pytest
 
 from gateway.channels.sftp_outbound import deliver_sftp
-from gateway.channels.sftp_poller import SftpPoller, poll_lease
+from gateway.channels.sftp_poller import SftpPoller
 from gateway.channels.sftp_server import write_key_pair
 from gateway.context import Gateway
 from gateway.delivery import DeliveryError, OutboundFile
+from gateway.duties import DutyRunner
 from tests.gateway.test_sftp_support import (
     ORDER,
     Sshd,
@@ -143,17 +144,17 @@ def test_connection_failures_back_off_and_recovery_is_recorded(gateway, remote, 
     poller = SftpPoller(gateway)
     assert poller.poll_partner(partner(gateway)).status == "failed"
     first_wait = poller.health()[PARTNER].next_poll_at - clock()
-    assert poller.due_partners() == []
+    assert poller.poll_if_due(partner(gateway)) is None  # backing off
     clock.advance(seconds=first_wait.total_seconds() + 1)
-    assert poller.poll_due()[0].status == "failed"
+    assert poller.poll_if_due(partner(gateway)).status == "failed"
     second_wait = poller.health()[PARTNER].next_poll_at - clock()
     assert second_wait > first_wait
     assert len(audit_events(gateway, "sftp_channel_down")) == 1  # a change is audited, not every retry
 
     poll_profile(gateway, sshd, stable_seconds=0.0)
     clock.advance(seconds=second_wait.total_seconds() + 1)
-    [outcome] = poller.poll_due()
-    assert outcome.status == "ok"
+    outcome = poller.poll_if_due(partner(gateway))
+    assert outcome is not None and outcome.status == "ok"
     health = poller.health()[PARTNER]
     assert (health.state, health.failures, health.last_error) == ("up", 0, None)
     assert [e.subject_id for e in audit_events(gateway, "sftp_channel_up")] == [PARTNER]
@@ -175,14 +176,22 @@ def test_a_failed_remote_clean_up_does_not_take_the_file_in_twice(gateway, remot
     assert len(transmissions(gateway)) == 1  # downloaded twice, taken in once (idempotency key)
 
 
-def test_only_one_node_polls_a_partner_at_a_time(gateway, remote):
+def test_only_one_node_polls_a_partner_at_a_time(gateway, remote, sshd, clock):
+    poll_profile(gateway, sshd, stable_seconds=0.0)
     (remote["out"] / "order.edi").write_bytes(ORDER.read_bytes())
-    with poll_lease(gateway, PARTNER) as held:
-        assert held
-        outcome = SftpPoller(gateway).poll_partner(partner(gateway))
-    assert outcome.status == "busy" and transmissions(gateway) == []
-    with poll_lease(gateway, PARTNER) as held_again:
-        assert held_again  # released with the first holder
+    first, second = DutyRunner(gateway), DutyRunner(gateway)  # two nodes
+    try:
+        assert first.tick() == [f"sftp-poll:{PARTNER}"]
+        assert len(transmissions(gateway)) == 1
+        (remote["out"] / "later.edi").write_bytes(ORDER.read_bytes().replace(b"ACME000123", b"LATER0001"))
+        clock.advance(seconds=60)
+        assert second.tick() == [] and len(transmissions(gateway)) == 1  # the first node holds the duty
+        first.close()  # the holder stops (or dies): its lock goes with it
+        assert second.tick() == [f"sftp-poll:{PARTNER}"]
+        assert len(transmissions(gateway)) == 2
+    finally:
+        first.close()
+        second.close()
 
 
 def test_outgoing_file_is_uploaded_under_a_temporary_name_and_renamed(gateway, remote):
