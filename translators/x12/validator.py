@@ -153,9 +153,19 @@ class _Validator:
         stack = [_Frame(self.root)]
         last = segments[0]
         last_position = 1
+        place, elements = self._place, self._elements
         for position, seg in enumerate(segments[1:], start=2):
-            self._place(stack, seg, position)
-            self._elements(seg, position)
+            place(stack, seg, position)
+            unsplit = seg.unsplit
+            if unsplit is not None:  # still the raw text: one pattern may clear it in a C call
+                if unsplit[1] is not self.split:
+                    self.split = unsplit[1]
+                    self.patterns = segment_patterns(self.ts.id, self.version, unsplit[1], _any_broken)
+                accepts = self.patterns.get(seg.tag)
+                if accepts is None or not accepts(unsplit[0]):
+                    elements(seg, position)
+            else:
+                elements(seg, position)
             last, last_position = seg, position
         while stack:
             self._close(stack.pop(), last, last_position)
@@ -229,6 +239,9 @@ class _Validator:
             )
 
     def _missing_between(self, frame: _Frame, start: int, stop: int, seg: X12Segment, position: int) -> None:
+        mandatory = frame.node.mandatory_before
+        if start >= stop or mandatory[stop] == mandatory[start]:
+            return
         for child in frame.node.children[start:stop]:
             if child.requirement == "M":
                 what = f"loop {child.loop_id} (starting with {child.tag})" if child.is_loop else child.tag
@@ -243,6 +256,9 @@ class _Validator:
     def _close(self, frame: _Frame, seg: X12Segment, position: int) -> None:
         """Leaving a loop: mandatory children after the last one matched are missing."""
         children = frame.node.children
+        mandatory = frame.node.mandatory_before
+        if mandatory[-1] == mandatory[min(frame.pos + 1, len(children))]:
+            return
         for child in children[frame.pos + 1 :]:
             if child.requirement == "M":
                 what = f"loop {child.loop_id} (starting with {child.tag})" if child.is_loop else child.tag
@@ -264,15 +280,6 @@ class _Validator:
     # -- elements -----------------------------------------------------------------------------
 
     def _elements(self, seg: X12Segment, position: int) -> None:
-        unsplit = seg.unsplit
-        if unsplit is not None:
-            raw, split = unsplit
-            if split is not self.split:
-                self.split = split
-                self.patterns = segment_patterns(self.ts.id, self.version, split, _any_broken)
-            accepts = self.patterns.get(seg.tag)
-            if accepts is not None and accepts(raw):
-                return  # clean: nothing for the checks below to find
         definition = self.defs.get(seg.tag)  # type: ignore[attr-defined]
         if definition is None:
             return
