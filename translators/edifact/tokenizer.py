@@ -20,7 +20,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import cache
-from itertools import repeat
+from itertools import compress, repeat
 
 from translators.edifact.model import DEFAULT_SEPARATORS, Segment, Separators
 
@@ -202,7 +202,7 @@ def tokenize(body: str, separators: Separators, first_index: int = 1) -> list[Se
     # ... then the few that need the careful path are read again: one C-level search per segment
     # picks them out, instead of a Python branch around every segment of the file.
     careful = _slow_path_re(tuple(table or ()), rep, comp, elem, trailing).search
-    for offset in [i for i, raw in enumerate(raws) if careful(raw)]:
+    for offset in compress(range(len(raws)), map(careful, raws)):
         out[offset] = _segment(raws[offset], first_index + offset, elem, comp, rep, table)
     return out
 
