@@ -99,8 +99,8 @@ class ItemIds:
 
     def add_pia(self, segment: Segment) -> None:
         """PIA C212 × 5 (elements 2–6): additional item numbers."""
-        for element in range(2, 7):
-            self.add(segment.get(element, 1), segment.get(element, 2))
+        for components in segment.elements[1:6]:  # only the elements present: no IndexError per absent one
+            self.add(components[0] if components else "", components[1] if len(components) > 1 else "")
 
     @property
     def seller_item_id(self) -> str | None:
@@ -401,7 +401,8 @@ def add_reference(references: list[Reference], segment: Segment) -> OpenReferenc
 
 def text(segment: Segment, element: int, components: range | tuple[int, ...]) -> str | None:
     """Free-text components joined by one space: senders split text only because of length limits."""
-    parts = [segment.get(element, c).strip() for c in components]
+    values = segment.elements[element - 1] if 0 < element <= len(segment.elements) else []
+    parts = [values[c - 1].strip() if c <= len(values) else "" for c in components]
     joined = " ".join(p for p in parts if p)
     return joined or None
 
