@@ -12,8 +12,8 @@ with an exponent, trailing empty elements beyond the defined count, any separato
 an element that is not a composite.
 
 Syntax notes (paired, required, conditional, list, exclusion) depend only on which positions are
-filled: each element is a capture group, and the verdict for each combination of filled positions
-is computed once with the validator's own rule logic and remembered.
+filled: each element is a capture group that is set only when the element is filled, and each note
+is a conditional on those groups at the end of the pattern.
 """
 
 from __future__ import annotations
@@ -37,43 +37,11 @@ _TIME_BY_LENGTH = {
 
 
 Accepts = Callable[[str], object]  # truthy only when the full element checks would find nothing wrong
-Violations = Callable[[tuple[SyntaxRule, ...], set[int]], bool]
-
-
-class _WithSyntaxNotes:
-    """The pattern, then the syntax notes' verdict for the positions it found filled."""
-
-    __slots__ = ("_match", "_rules", "_verdicts", "_violations")
-
-    def __init__(
-        self, pattern: re.Pattern[str], rules: tuple[SyntaxRule, ...], violations: Violations
-    ) -> None:
-        self._match = pattern.fullmatch
-        self._rules = rules
-        self._violations = violations
-        self._verdicts: dict[tuple[bool, ...], bool] = {}
-
-    def __call__(self, raw: str) -> bool:
-        found = self._match(raw)
-        if found is None:
-            return False
-        filled = tuple(map(bool, found.groups()))
-        verdict = self._verdicts.get(filled)
-        if verdict is None:
-            positions = {n for n, used in enumerate(filled, start=1) if used}
-            verdict = self._verdicts[filled] = not self._violations(self._rules, positions)
-        return verdict
 
 
 @cache
-def segment_patterns(
-    transaction_set: str,
-    version: str,
-    split: Split,
-    violations: Violations,
-) -> Mapping[str, Accepts]:
-    """Patterns for every segment of the set that can have one; ``violations(rules, filled)`` is
-    the validator's test whether the syntax notes are broken for those filled positions."""
+def segment_patterns(transaction_set: str, version: str, split: Split) -> Mapping[str, Accepts]:
+    """The ``fullmatch`` of the pattern of every segment of the set that can have one."""
     definition = load(transaction_set, version)
     if definition is None:
         return {}
@@ -81,14 +49,12 @@ def segment_patterns(
     for tag, segment in definition.segments.items():
         text = _segment(segment, *split)
         if text is not None:
-            pattern = re.compile(text, re.DOTALL)
-            out[tag] = (
-                _WithSyntaxNotes(pattern, segment.rules, violations) if segment.rules else pattern.fullmatch
-            )
+            out[tag] = re.compile(text, re.DOTALL).fullmatch
     return out
 
 
 def _segment(definition: SegmentDefinition, elem: str, comp: str, rep: str | None) -> str | None:
+    """Element n is capture group n, set only when the element is filled, for the syntax notes."""
     excluded = "\\x00-\\x1f\\x7f" + re.escape(elem) + re.escape(comp) + (re.escape(rep) if rep else "")
     sep = re.escape(elem)
     parts: list[tuple[str, bool]] = []  # (group pattern, mandatory)
@@ -97,14 +63,50 @@ def _segment(definition: SegmentDefinition, elem: str, comp: str, rep: str | Non
         if value is None:
             return None
         mandatory = rule.requirement == "M"
-        parts.append((f"({value})" if mandatory else f"((?:{value})?)", mandatory))
-    parts += [(f"([^{excluded}]*)", False)] * (definition.count - len(definition.elements))
+        parts.append((f"({value})" if mandatory else f"(?:({value}))?", mandatory))
+    parts += [(f"(?:([^{excluded}]+))?", False)] * (definition.count - len(definition.elements))
+    notes = _syntax_notes(definition.rules, len(parts))
+    if notes is None:
+        return None
     last_mandatory = max((i for i, (_, m) in enumerate(parts) if m), default=-1)
     head = "".join(sep + group for group, _ in parts[: last_mandatory + 1])
     tail = ""
     for group, _ in reversed(parts[last_mandatory + 1 :]):
         tail = f"(?:{sep}{group}{tail})?"
-    return re.escape(definition.tag) + head + tail
+    return re.escape(definition.tag) + head + tail + notes
+
+
+def _syntax_notes(rules: tuple[SyntaxRule, ...], groups: int) -> str | None:
+    """Zero-width conditionals on which groups are set, one per note; None for a note this cannot
+    express (a position beyond the segment's elements)."""
+    out = []
+    for rule in rules:
+        positions = rule.positions
+        if not positions or max(positions) > groups or min(positions) < 1:
+            return None
+        first, others = positions[0], positions[1:]
+        all_set = "".join(f"(?({p})|(?!))" for p in others)
+        none_set = "".join(f"(?({p})(?!)|)" for p in others)
+        if rule.kind == "P":  # paired: all or none
+            out.append(f"(?({first}){all_set}|{none_set})")
+        elif rule.kind == "R":  # at least one
+            out.append(_any_set(positions))
+        elif rule.kind == "C":  # if the first, then all
+            out.append(f"(?({first}){all_set}|)")
+        elif rule.kind == "L":  # if the first, then at least one of the others
+            out.append(f"(?({first}){_any_set(others)}|)")
+        elif rule.kind == "E":  # at most one
+            out += [f"(?({a})(?({b})(?!)|)|)" for i, a in enumerate(positions) for b in positions[i + 1 :]]
+        else:
+            return None
+    return "".join(out)
+
+
+def _any_set(positions: tuple[int, ...]) -> str:
+    text = "(?!)"
+    for p in reversed(positions):
+        text = f"(?({p})|{text})"
+    return text
 
 
 def _composite(rule: ElementRule, excluded: str, comp: str) -> str | None:

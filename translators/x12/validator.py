@@ -160,7 +160,7 @@ class _Validator:
             if unsplit is not None:  # still the raw text: one pattern may clear it in a C call
                 if unsplit[1] is not self.split:
                     self.split = unsplit[1]
-                    self.patterns = segment_patterns(self.ts.id, self.version, unsplit[1], _any_broken)
+                    self.patterns = segment_patterns(self.ts.id, self.version, unsplit[1])
                 accepts = self.patterns.get(seg.tag)
                 if accepts is None or not accepts(unsplit[0]):
                     elements(seg, position)
@@ -420,10 +420,6 @@ def _broken(rule: SyntaxRule, filled: set[int]) -> tuple[str, str, int] | None:
     elif kind == "E" and len(there) > 1:
         return "ELEMENT_EXCLUSION", "only one of {names} may be used", there[1]
     return None
-
-
-def _any_broken(rules: tuple[SyntaxRule, ...], filled: set[int]) -> bool:
-    return any(_broken(rule, filled) is not None for rule in rules)
 
 
 def _first_missing(positions: tuple[int, ...], filled: set[int]) -> int:
