@@ -173,10 +173,12 @@ class _Validator:
 
     def _place(self, stack: list[_Frame], seg: X12Segment, position: int) -> None:
         tag = seg.tag
-        for level in range(len(stack) - 1, -1, -1):
+        level = len(stack)
+        while level:
+            level -= 1
             frame = stack[level]
             node = frame.node
-            candidates = node.index.get(tag) if node.index is not None else None
+            candidates = node.index.get(tag)  # type: ignore[union-attr]  # a frame is always a loop
             if not candidates:
                 continue
             pos = frame.pos

@@ -218,10 +218,11 @@ class X12Mapper:
         gtin = None
         elements = seg.elements
         for i in range(first - 1, min(len(elements), first - 1 + 2 * pairs) - 1, 2):
-            qualifier, value = elements[i][:1], elements[i + 1][:1]
-            if not value or not value[0]:
+            components = elements[i + 1]
+            if not components or not components[0]:
                 continue
-            qualifier, value = qualifier[0] if qualifier else "", value[0]
+            value = components[0]
+            qualifier = elements[i][0] if elements[i] else ""
             if qualifier in GTIN_QUALIFIERS and gtin is None:
                 gtin = value
             else:
