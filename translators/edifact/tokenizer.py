@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import cache
+from functools import lru_cache
 from itertools import compress, repeat
 
 from translators.edifact.model import DEFAULT_SEPARATORS, Segment, Separators
@@ -207,7 +207,7 @@ def tokenize(body: str, separators: Separators, first_index: int = 1) -> list[Se
     return out
 
 
-@cache
+@lru_cache(maxsize=64)  # bounded: the separators and placeholders depend on the input
 def _slow_path_re(
     placeholders: tuple[int, ...], rep: str | None, comp: str, elem: str, trailing: bool
 ) -> re.Pattern[str]:

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping
-from functools import cache
+from functools import lru_cache
 
 from translators.x12.definitions import ElementRule, SegmentDefinition, SyntaxRule, load
 
@@ -39,7 +39,7 @@ _TIME_BY_LENGTH = {
 Accepts = Callable[[str], object]  # truthy only when the full element checks would find nothing wrong
 
 
-@cache
+@lru_cache(maxsize=64)  # bounded: the separators come from the input
 def segment_patterns(transaction_set: str, version: str, split: Split) -> Mapping[str, Accepts]:
     """The ``fullmatch`` of the pattern of every segment of the set that can have one."""
     definition = load(transaction_set, version)
