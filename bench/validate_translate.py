@@ -32,14 +32,14 @@ import random
 import re
 import shlex
 import sys
-import time
-from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
+
+from timing import best_of  # noqa: E402
 
 from partners.loader import demo_directory_path, load_directory  # noqa: E402
 from translators.translate import translate  # noqa: E402
@@ -317,18 +317,6 @@ class Case:
             documents += d
             errors += e
         return documents, errors
-
-
-def best_of(repeat: int, fn: Callable[[], object]) -> tuple[float, float]:
-    """The best elapsed and the best CPU seconds of ``repeat`` runs. On a shared machine the CPU
-    time is the steadier figure: elapsed time also counts the waits for a core."""
-    wall = cpu = float("inf")
-    for _ in range(repeat):
-        start, start_cpu = time.perf_counter(), time.process_time()
-        fn()
-        wall = min(wall, time.perf_counter() - start)
-        cpu = min(cpu, time.process_time() - start_cpu)
-    return wall, cpu
 
 
 def figures(name: str, seconds: float, documents: int, megabytes: float, units: int, unit: str) -> str:

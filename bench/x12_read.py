@@ -21,12 +21,12 @@ import argparse
 import random
 import shlex
 import sys
-import time
-from collections.abc import Callable
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
+
+from timing import best_of  # noqa: E402
 
 from translators.x12.reader import read_x12_interchanges  # noqa: E402
 from translators.x12.validator import validate_transaction  # noqa: E402
@@ -68,17 +68,6 @@ def purchase_orders(target_bytes: int, seed: int = 1) -> bytes:
         size += sum(len(s) + 2 for s in body)
     segs += [f"GE*{count}*1", "IEA*1*000000001"]
     return ("~\n".join(segs) + "~\n").encode("ascii")
-
-
-def best_of(repeat: int, fn: Callable[[], object]) -> tuple[float, float]:
-    """Best elapsed and best CPU seconds: on a shared machine CPU time leaves out waits for a core."""
-    wall = cpu = float("inf")
-    for _ in range(repeat):
-        start, start_cpu = time.perf_counter(), time.process_time()
-        fn()
-        wall = min(wall, time.perf_counter() - start)
-        cpu = min(cpu, time.process_time() - start_cpu)
-    return wall, cpu
 
 
 def read_and_touch(data: bytes) -> None:

@@ -19,16 +19,8 @@ from translators.x12.reader import read_x12_interchanges
 from translators.x12.segment_patterns import segment_patterns
 from translators.x12.validator import validate_transaction
 
-SETS = [
-    "umbrella_850_004010.edi",
-    "umbrella_850_005010.edi",
-    "globex_855_004010.edi",
-    "globex_855_005010.edi",
-    "globex_856_004010.edi",
-    "globex_856_005010.edi",
-    "globex_810_004010.edi",
-    "globex_810_005010.edi",
-]
+# every business set fixture: <partner>_<set>_<version>.edi
+SETS = sorted(p.name for p in FIXTURES.glob("*.edi") if p.name.split("_")[1] in {"810", "850", "855", "856"})
 
 # Values chosen to sit on the edges of the element checks: empty, lengths, numbers written oddly,
 # dates and times that do not exist, separators and control characters inside a value.
