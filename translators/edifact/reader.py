@@ -18,8 +18,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from itertools import compress
-from operator import attrgetter
 
 from translators import collector
 from translators.edifact import charset
@@ -39,7 +37,6 @@ from translators.errors import EdiError, EdiSyntaxError, Level, Location
 
 SUPPORTED_VERSIONS = range(1, 5)
 _BOM = "\ufeff"
-_TAG = attrgetter("tag")
 _UTF8_BOM = b"\xef\xbb\xbf"
 
 
@@ -411,8 +408,7 @@ class _Envelope:
             "UNE": self._une,
             "UNZ": self._unz,
         }
-        # positions of the service segments, found without a Python step per segment
-        marks = list(compress(range(len(segments)), map(handlers.__contains__, map(_TAG, segments))))
+        marks = [i for i, seg in enumerate(segments) if seg.tag in handlers]
         marks.append(len(segments))
         prev = 0
         for i in marks:

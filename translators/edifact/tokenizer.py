@@ -19,8 +19,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import lru_cache
-from itertools import compress, repeat
+from itertools import repeat
 
 from translators.edifact.model import DEFAULT_SEPARATORS, Segment, Separators
 
@@ -191,34 +190,34 @@ def tokenize(body: str, separators: Separators, first_index: int = 1) -> list[Se
     if rep is not None and rep not in protected:
         rep = None
     trailing = _has_trailing(protected, separators)
-    # Every segment the plain way first, kept free of per-segment branches ...
-    split = str.split
-    out = [
-        Segment(parts[0], list(map(split, parts[1:], repeat(comp))), index)
-        for index, parts in enumerate([raw.split(elem) for raw in raws], first_index)
-    ]
     if table is None and rep is None and not trailing:
-        return out
-    # ... then the few that need the careful path are read again: one C-level search per segment
-    # picks them out, instead of a Python branch around every segment of the file.
-    careful = _slow_path_re(tuple(table or ()), rep, comp, elem, trailing).search
-    for offset in compress(range(len(raws)), map(careful, raws)):
-        out[offset] = _segment(raws[offset], first_index + offset, elem, comp, rep, table)
+        # The common case, kept free of per-segment branches.
+        split = str.split
+        return [
+            Segment(parts[0], list(map(split, parts[1:], repeat(comp))), index)
+            for index, parts in enumerate([raw.split(elem) for raw in raws], first_index)
+        ]
+    slow = _slow_path_re(table, rep, comp, elem, trailing)
+    out = []
+    for index, raw in enumerate(raws, first_index):
+        if slow.search(raw) or (trailing and raw.endswith((comp, elem))):
+            out.append(_segment(raw, index, elem, comp, rep, table))
+        else:
+            parts = raw.split(elem)
+            out.append(Segment(parts[0], [p.split(comp) for p in parts[1:]], index))
     return out
 
 
-@lru_cache(maxsize=64)  # bounded: the separators and placeholders depend on the input
 def _slow_path_re(
-    placeholders: tuple[int, ...], rep: str | None, comp: str, elem: str, trailing: bool
+    table: dict[int, str] | None, rep: str | None, comp: str, elem: str, trailing: bool
 ) -> re.Pattern[str]:
-    """Matches a raw segment that needs the careful path: placeholders, repetitions, an empty
-    component/element before the next element, or a component/element separator at its end."""
-    alternatives = ["[" + "".join(re.escape(chr(k)) for k in placeholders) + "]"] if placeholders else []
+    """Matches a raw segment that needs the careful path: placeholders, repetitions, or an
+    empty component/element before the next element."""
+    alternatives = ["[" + "".join(re.escape(chr(k)) for k in table) + "]"] if table else []
     if rep is not None:
         alternatives.append(re.escape(rep))
     if trailing:
         alternatives.append(re.escape(comp) + "+" + re.escape(elem))
-        alternatives.append("[" + re.escape(comp) + re.escape(elem) + r"]\Z")
     return re.compile("|".join(alternatives) or "(?!)")
 
 
