@@ -8,6 +8,7 @@ on the command line is exactly what the worker does; the gateway only adds what 
 from __future__ import annotations
 
 from partners.directory import PartnerDirectory
+from translators import collector
 from translators.detect import detect_syntax
 from translators.edifact.translate import translate_edifact
 from translators.errors import EdiError
@@ -20,7 +21,17 @@ __all__ = ["InterchangeOutcome", "MessageOutcome", "Translation", "translate"]
 
 def translate(data: bytes, directory: PartnerDirectory, *, channel_partner: str | None = None) -> Translation:
     """``channel_partner`` is who the channel authenticated (API key, AS2 id, SFTP user); the
-    envelope's sender must then be that partner, so one partner cannot submit in another's name."""
+    envelope's sender must then be that partner, so one partner cannot submit in another's name.
+
+    The garbage collector is paused for the whole call, not per reader or message: reading,
+    validating and mapping build many small objects that form no cycles, and every time a pause
+    ended, the first young collection rescanned all of them (a tenth of the time of a 2 MB file).
+    """
+    with collector.paused():
+        return _translate(data, directory, channel_partner)
+
+
+def _translate(data: bytes, directory: PartnerDirectory, channel_partner: str | None) -> Translation:
     syntax = detect_syntax(data)
     if syntax == "edifact":
         return translate_edifact(data, directory, channel_partner)

@@ -51,8 +51,12 @@ class Segment:
 
     def get(self, element: int, component: int = 1, default: str = "") -> str:
         """Value at 1-based element/component position, or ``default`` when absent or empty."""
+        elements = self.elements
+        if element > len(elements):  # absent trailing data is common: no IndexError raised for it
+            return default
         try:
-            value = self.elements[element - 1][component - 1]
+            values = elements[element - 1]
+            value = values[component - 1] if component <= len(values) else default
         except IndexError:
             return default
         return value if value != "" else default

@@ -67,6 +67,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import cache
+from itertools import accumulate
 
 from translators.edifact.definitions import (
     CompositeElement,
@@ -161,6 +162,9 @@ class _Group:
     # next_at[i][tag] = first entry index j >= max(i, 1) with that tag. Index 0 is the trigger
     # (UNH for the message): meeting it again opens a new instance, decided one level up.
     next_at: tuple[dict[str, int], ...]
+    # required_before[i]: how many of entries[:i] must occur (min_occurs > 0, envelope tags aside),
+    # so that passing over entries costs one subtraction when none of them is required
+    required_before: tuple[int, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -199,7 +203,8 @@ def _compile(definition: MessageDefinition) -> _Program:
             for index in range(max(start, 1), len(entries)):
                 table.setdefault(entries[index].tag, index)
             next_at.append(table)
-        return _Group(name, tuple(entries), tuple(next_at))
+        required = (e.min_occurs > 0 and e.tag not in ENVELOPE_TAGS for e in entries)
+        return _Group(name, tuple(entries), tuple(next_at), tuple(accumulate(required, initial=0)))
 
     root = group("message", definition.structure)
     tags = frozenset(s.tag for s in definition.segments.values())
@@ -363,6 +368,12 @@ class _Walk:
     def report_missing(self, frame: _Frame, start: int, stop: int) -> None:
         entries = frame.group.entries
         counts = frame.counts
+        required = frame.group.required_before
+        if start >= stop or (
+            required[stop] == required[start + 1]  # nothing required after the current entry
+            and (counts[start] >= entries[start].min_occurs or entries[start].tag in ENVELOPE_TAGS)
+        ):
+            return
         for index in range(start, stop):
             entry = entries[index]
             if counts[index] < entry.min_occurs and entry.tag not in ENVELOPE_TAGS:

@@ -112,6 +112,12 @@ class X12Segment:
         self._raw = None
 
     @property
+    def unsplit(self) -> tuple[str, tuple[str, str, str | None]] | None:
+        """The text as read and its (element, component, repetition) separators, while the
+        elements are not split yet; None once they are, or for a segment built from lists."""
+        return (self._raw, self._split) if self._elements is None else None  # type: ignore[return-value]
+
+    @property
     def repetitions(self) -> dict[int, list[list[str]]] | None:
         if self._elements is None:
             self._materialize()

@@ -41,31 +41,36 @@ def read_x12_interchanges(data: bytes | str) -> list[X12Interchange]:
     A later interchange whose ISA cannot be read, or data that is not an ISA after an IEA, becomes
     an error of the interchange before it, never an exception.
     """
-    with collector.paused():
-        text = _decode(data)
-        start = _first_isa(text)
-        text = _unwrap_if_wrapped(text, start)
-        result: list[X12Interchange] = []
-        while True:
-            try:
-                header = read_header(text, start)
-            except EdiSyntaxError as exc:
-                if not result:
-                    raise
-                result[-1].errors.append(_following_isa_error(exc.error, result[-1]))
+    with collector.paused() as pause:
+        result = _read_all(_decode(data))
+        pause.allocated = sum(len(ts.segments) for ic in result for ts in ic.messages)
+    return result
+
+
+def _read_all(text: str) -> list[X12Interchange]:
+    start = _first_isa(text)
+    text = _unwrap_if_wrapped(text, start)
+    result: list[X12Interchange] = []
+    while True:
+        try:
+            header = read_header(text, start)
+        except EdiSyntaxError as exc:
+            if not result:
+                raise
+            result[-1].errors.append(_following_isa_error(exc.error, result[-1]))
+            return result
+        end, complete = _locate_end(text, start, header)
+        result.append(_read_interchange(text, header, end, complete))
+        nxt = _next_non_space(text, end)
+        if nxt >= len(text):
+            return result
+        if not text.startswith("ISA", nxt):
+            result[-1].errors.append(_trailing_error(text, nxt, result[-1]))
+            found = text.find("ISA", nxt)
+            if found < 0:
                 return result
-            end, complete = _locate_end(text, start, header)
-            result.append(_read_interchange(text, header, end, complete))
-            nxt = _next_non_space(text, end)
-            if nxt >= len(text):
-                return result
-            if not text.startswith("ISA", nxt):
-                result[-1].errors.append(_trailing_error(text, nxt, result[-1]))
-                found = text.find("ISA", nxt)
-                if found < 0:
-                    return result
-                nxt = found
-            start = nxt
+            nxt = found
+        start = nxt
 
 
 def read_x12_interchange(data: bytes | str) -> X12Interchange:

@@ -40,14 +40,16 @@ one dict lookup per segment; element checks use precompiled rules and a regex pe
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from datetime import date
 
 from translators import collector
 from translators.errors import MAX_ERRORS_PER_MESSAGE, EdiError, Level, Location
 from translators.numerals import is_digits
 from translators.x12 import syntax_codes
-from translators.x12.definitions import ElementRule, Node, SegmentDefinition, load, supported
+from translators.x12.definitions import ElementRule, Node, SegmentDefinition, SyntaxRule, load, supported
 from translators.x12.model import TransactionSet, X12Segment
+from translators.x12.segment_patterns import Accepts, Split, segment_patterns
 
 _N = re.compile(r"-?[0-9]+")
 _R = re.compile(r"-?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:E-?[0-9]+)?")
@@ -87,7 +89,7 @@ def validate_transaction(ts: TransactionSet, version: str) -> list[EdiError]:
             )
         ]
     with collector.paused():  # splitting every segment allocates a burst of small lists
-        return _Validator(ts, definition.root, definition.segments, definition.tags).run()
+        return _Validator(ts, definition.root, definition.segments, definition.tags, version).run()
 
 
 class _Frame:
@@ -109,12 +111,16 @@ class _Validator:
         root: Node,
         segments: dict[str, SegmentDefinition] | object,
         tags: frozenset[str],
+        version: str,
     ) -> None:
         self.ts = ts
         self.root = root
         self.defs = segments
         self.tags = tags
+        self.version = version
         self.errors: list[EdiError] = []
+        self.split: Split | None = None  # the separators ``patterns`` were made for
+        self.patterns: Mapping[str, Accepts] = {}
 
     # -- errors -------------------------------------------------------------------------------
 
@@ -148,9 +154,19 @@ class _Validator:
         stack = [_Frame(self.root)]
         last = segments[0]
         last_position = 1
+        place, elements = self._place, self._elements
         for position, seg in enumerate(segments[1:], start=2):
-            self._place(stack, seg, position)
-            self._elements(seg, position)
+            place(stack, seg, position)
+            unsplit = seg.unsplit
+            if unsplit is not None:  # still the raw text: one pattern may clear it in a C call
+                if unsplit[1] is not self.split:
+                    self.split = unsplit[1]
+                    self.patterns = segment_patterns(self.ts.id, self.version, unsplit[1])
+                accepts = self.patterns.get(seg.tag)
+                if accepts is None or not accepts(unsplit[0]):
+                    elements(seg, position)
+            else:
+                elements(seg, position)
             last, last_position = seg, position
             if len(self.errors) >= MAX_ERRORS_PER_MESSAGE:
                 self._error(
@@ -169,14 +185,19 @@ class _Validator:
 
     def _place(self, stack: list[_Frame], seg: X12Segment, position: int) -> None:
         tag = seg.tag
-        for level in range(len(stack) - 1, -1, -1):
+        level = len(stack)
+        while level:
+            level -= 1
             frame = stack[level]
             node = frame.node
-            candidates = node.index.get(tag) if node.index is not None else None
+            candidates = node.index.get(tag)  # type: ignore[union-attr]  # a frame is always a loop
             if not candidates:
                 continue
-            target = next((p for p in candidates if p >= frame.pos and (p > 0 or level == 0)), None)
-            if target is None:
+            pos = frame.pos
+            for target in candidates:
+                if target >= pos and (target > 0 or level == 0):
+                    break
+            else:
                 continue
             while len(stack) > level + 1:
                 self._close(stack.pop(), seg, position)
@@ -232,6 +253,9 @@ class _Validator:
             )
 
     def _missing_between(self, frame: _Frame, start: int, stop: int, seg: X12Segment, position: int) -> None:
+        mandatory = frame.node.mandatory_before
+        if start >= stop or mandatory[stop] == mandatory[start]:
+            return
         for child in frame.node.children[start:stop]:
             if child.requirement == "M":
                 what = f"loop {child.loop_id} (starting with {child.tag})" if child.is_loop else child.tag
@@ -246,6 +270,9 @@ class _Validator:
     def _close(self, frame: _Frame, seg: X12Segment, position: int) -> None:
         """Leaving a loop: mandatory children after the last one matched are missing."""
         children = frame.node.children
+        mandatory = frame.node.mandatory_before
+        if mandatory[-1] == mandatory[min(frame.pos + 1, len(children))]:
+            return
         for child in children[frame.pos + 1 :]:
             if child.requirement == "M":
                 what = f"loop {child.loop_id} (starting with {child.tag})" if child.is_loop else child.tag
@@ -361,39 +388,52 @@ class _Validator:
     ) -> None:
         filled = {n for n, element in enumerate(elements, start=1) if any(element)}
         for rule in definition.rules:
-            positions = rule.positions
-            there = [p for p in positions if p in filled]
-            kind = rule.kind
-            broken: tuple[str, int] | None = None
-            if kind == "P":
-                if there and len(there) < len(positions):
-                    broken = ("{names} must be used together (paired)", _first_missing(positions, filled))
-            elif kind == "R":
-                if not there:
-                    broken = ("at least one of {names} is required", positions[0])
-            elif kind == "C":
-                if positions[0] in filled and len(there) < len(positions):
-                    broken = (
-                        "when {first} is used, {names} are all required",
-                        _first_missing(positions, filled),
-                    )
-            elif kind == "L":
-                if positions[0] in filled and len(there) < 2:
-                    broken = ("when {first} is used, one of the others of {names} is required", positions[1])
-            elif kind == "E" and len(there) > 1:
-                self._error(
-                    "ELEMENT_EXCLUSION",
-                    "only one of " + ", ".join(f"{seg.tag}{p:02d}" for p in positions) + " may be used",
-                    self._loc(seg, position, there[1]),
-                    "element",
-                    _el_code("10"),
-                )
-            if broken is not None:
-                names = ", ".join(f"{seg.tag}{p:02d}" for p in positions)
-                text = broken[0].format(names=names, first=f"{seg.tag}{positions[0]:02d}")
-                self._error(
-                    "ELEMENT_CONDITION", text, self._loc(seg, position, broken[1]), "element", _el_code("2")
-                )
+            broken = _broken(rule, filled)
+            if broken is None:
+                continue
+            code, template, element = broken
+            names = ", ".join(f"{seg.tag}{p:02d}" for p in rule.positions)
+            self._error(
+                code,
+                template.format(names=names, first=f"{seg.tag}{rule.positions[0]:02d}"),
+                self._loc(seg, position, element),
+                "element",
+                _el_code("10" if code == "ELEMENT_EXCLUSION" else "2"),
+            )
+
+
+def _broken(rule: SyntaxRule, filled: set[int]) -> tuple[str, str, int] | None:
+    """(code, text template, element at fault) when the filled positions break ``rule``."""
+    positions = rule.positions
+    there = [p for p in positions if p in filled]
+    kind = rule.kind
+    if kind == "P":
+        if there and len(there) < len(positions):
+            return (
+                "ELEMENT_CONDITION",
+                "{names} must be used together (paired)",
+                _first_missing(positions, filled),
+            )
+    elif kind == "R":
+        if not there:
+            return "ELEMENT_CONDITION", "at least one of {names} is required", positions[0]
+    elif kind == "C":
+        if positions[0] in filled and len(there) < len(positions):
+            return (
+                "ELEMENT_CONDITION",
+                "when {first} is used, {names} are all required",
+                _first_missing(positions, filled),
+            )
+    elif kind == "L":
+        if positions[0] in filled and len(there) < 2:
+            return (
+                "ELEMENT_CONDITION",
+                "when {first} is used, one of the others of {names} is required",
+                positions[1],
+            )
+    elif kind == "E" and len(there) > 1:
+        return "ELEMENT_EXCLUSION", "only one of {names} may be used", there[1]
+    return None
 
 
 def _first_missing(positions: tuple[int, ...], filled: set[int]) -> int:

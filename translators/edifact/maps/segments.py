@@ -13,6 +13,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import cache
 from types import MappingProxyType
 from typing import TypeVar
 
@@ -99,8 +100,8 @@ class ItemIds:
 
     def add_pia(self, segment: Segment) -> None:
         """PIA C212 × 5 (elements 2–6): additional item numbers."""
-        for element in range(2, 7):
-            self.add(segment.get(element, 1), segment.get(element, 2))
+        for components in segment.elements[1:6]:  # only the elements present: no IndexError per absent one
+            self.add(components[0] if components else "", components[1] if len(components) > 1 else "")
 
     @property
     def seller_item_id(self) -> str | None:
@@ -195,8 +196,8 @@ class SegmentReader:
         if raw == "":
             return None
         mark = self.decimal
-        if re.fullmatch(r"-?[0-9]+(?:" + re.escape(mark) + r"[0-9]+)?", raw):
-            return Decimal(raw.replace(mark, "."))
+        if _number(mark).fullmatch(raw):
+            return Decimal(raw.replace(mark, ".") if mark != "." else raw)
         other = "," if mark == "." else "."
         if re.fullmatch(r"-?[0-9]+" + re.escape(other) + r"[0-9]+", raw):
             text = f"{what} {raw!r} uses {other!r} as decimal mark, but the interchange declares {mark!r}"
@@ -401,7 +402,8 @@ def add_reference(references: list[Reference], segment: Segment) -> OpenReferenc
 
 def text(segment: Segment, element: int, components: range | tuple[int, ...]) -> str | None:
     """Free-text components joined by one space: senders split text only because of length limits."""
-    parts = [segment.get(element, c).strip() for c in components]
+    values = segment.elements[element - 1] if 0 < element <= len(segment.elements) else []
+    parts = [values[c - 1].strip() if c <= len(values) else "" for c in components]
     joined = " ".join(p for p in parts if p)
     return joined or None
 
@@ -409,6 +411,12 @@ def text(segment: Segment, element: int, components: range | tuple[int, ...]) ->
 def free_text(segment: Segment) -> str | None:
     """FTX C108 (element 4, five 4440 components) as one note."""
     return text(segment, 4, range(1, 6))
+
+
+@cache
+def _number(mark: str) -> re.Pattern[str]:
+    """A valid EDIFACT number with decimal ``mark``, compiled once: maps read tens of thousands."""
+    return re.compile(r"-?[0-9]+(?:" + re.escape(mark) + r"[0-9]+)?")
 
 
 def looks_like_gln(value: str) -> bool:

@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
+from itertools import accumulate
 from types import MappingProxyType
 
 from translators.x12.definitions import codes, elements, ts810, ts850, ts855, ts856, ts997, ts999
@@ -88,6 +89,9 @@ class Node:
     loop_id: str | None = None
     children: tuple[Node, ...] = ()
     index: Mapping[str, tuple[int, ...]] | None = None
+    # mandatory_before[i]: how many of children[:i] are mandatory, so the validator knows in one
+    # subtraction whether a stretch of skipped children holds anything missing
+    mandatory_before: tuple[int, ...] = (0,)
 
 
 @dataclass(frozen=True, slots=True)
@@ -150,6 +154,7 @@ def _compile_node(item: Seg | Loop) -> Node:
         item.loop_id,
         children,
         MappingProxyType({tag: tuple(p) for tag, p in index.items()}),
+        tuple(accumulate((child.requirement == "M" for child in children), initial=0)),
     )
 
 
