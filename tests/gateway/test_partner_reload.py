@@ -16,9 +16,11 @@ from sqlalchemy import select
 from gateway.api.app import create_app
 from gateway.context import Gateway
 from gateway.database.models import AuditEvent
+from gateway.duties import DutyRunner
 from gateway.partner_reload import PartnerWatcher, reload_partners
 from partners.apikey import hash_api_key
 from partners.loader import demo_directory_path
+from tests.gateway.test_sftp_support import with_partner_sftp
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 OLD_KEY, NEW_KEY = "demo-acme-key", "acme-rotated-key-0123456789"
@@ -163,14 +165,27 @@ def test_serve_runs_the_watcher_next_to_the_worker_and_stops_it_on_shutdown(make
     assert not running.is_alive()
 
 
-def test_with_reload_on_the_sftp_poller_runs_so_a_partner_switched_to_polling_is_picked_up(
-    make_gateway, folder
-):
-    assert not any(p.sftp is not None and p.sftp.mode == "poll" for p in make_gateway().partners)
-    already = _threads("edigate-sftp-poller")
-    gw = make_gateway(partners_dir=folder, partners_reload_seconds=60)
-    with TestClient(create_app(gw, run_worker=False)):
-        assert len(_threads("edigate-sftp-poller") - already) == 1
-    gw = make_gateway(partners_dir=folder, partners_reload_seconds=0)
-    with TestClient(create_app(gw, run_worker=False)):
-        assert _threads("edigate-sftp-poller") - already == set()
+def test_a_partner_switched_to_polling_by_a_reload_gets_its_polling_duty(gw):
+    """Duties are asked for afresh every round, so the swap of gw.partners is all it takes."""
+    runner = DutyRunner(gw)
+    try:
+        assert not polls(runner)
+        with_partner_sftp(
+            gw,
+            "supplier-one",
+            mode="poll",
+            host="127.0.0.1",
+            port=22,
+            username="edigate",
+            host_key_fingerprint="SHA256:" + "A" * 43,
+            private_key_file="keys/supplier-one_poll",
+            pickup_dir="/out",
+            upload_dir="/in",
+        )
+        assert polls(runner) == ["sftp-poll:supplier-one"]
+    finally:
+        runner.close()
+
+
+def polls(runner: DutyRunner) -> list[str]:
+    return [duty.name for duty in runner.duties() if duty.name.startswith("sftp-poll:")]

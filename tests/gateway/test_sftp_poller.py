@@ -67,6 +67,11 @@ def poll_profile(gw: Gateway, sshd: Sshd, **overrides: object) -> None:
     with_partner_sftp(gw, PARTNER, **settings)
 
 
+def polls(ran: list[str]) -> list[str]:
+    """The SFTP polling duties among those a round ran (a node has others, e.g. the audit digest)."""
+    return [name for name in ran if name.startswith("sftp-poll:")]
+
+
 def partner(gw: Gateway):
     profile = gw.partners.get(PARTNER)
     assert profile is not None
@@ -181,13 +186,15 @@ def test_only_one_node_polls_a_partner_at_a_time(gateway, remote, sshd, clock):
     (remote["out"] / "order.edi").write_bytes(ORDER.read_bytes())
     first, second = DutyRunner(gateway), DutyRunner(gateway)  # two nodes
     try:
-        assert first.tick() == [f"sftp-poll:{PARTNER}"]
+        assert polls(first.tick()) == [f"sftp-poll:{PARTNER}"]
         assert len(transmissions(gateway)) == 1
         (remote["out"] / "later.edi").write_bytes(ORDER.read_bytes().replace(b"ACME000123", b"LATER0001"))
         clock.advance(seconds=60)
-        assert second.tick() == [] and len(transmissions(gateway)) == 1  # the first node holds the duty
+        assert (
+            polls(second.tick()) == [] and len(transmissions(gateway)) == 1
+        )  # the first node holds the duty
         first.close()  # the holder stops (or dies): its lock goes with it
-        assert second.tick() == [f"sftp-poll:{PARTNER}"]
+        assert polls(second.tick()) == [f"sftp-poll:{PARTNER}"]
         assert len(transmissions(gateway)) == 2
     finally:
         first.close()
