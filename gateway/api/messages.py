@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import datetime
-from tempfile import SpooledTemporaryFile
 from typing import Annotated
 
 from fastapi import APIRouter, Header, HTTPException, Query, Request, status
@@ -12,6 +11,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from archive.store import ArchiveError
+from gateway.api.body import read_limited_body
 from gateway.api.dependencies import GatewayDep, PartnerDep
 from gateway.api.schemas import (
     Accepted,
@@ -28,35 +28,8 @@ from gateway.context import Gateway
 from gateway.database.models import Acknowledgement, Document, Interchange, Message, Transmission
 from gateway.intake import IdempotencyConflict, Upload, accept
 from translators.edifact.charset import codec_for
-from translators.numerals import is_digits
 
 router = APIRouter(prefix="/v1/messages", tags=["messages"])
-
-SPOOL_IN_MEMORY = 1 << 20  # bodies up to 1 MiB never touch a temporary file
-
-
-async def _read_body(request: Request, limit: int) -> SpooledTemporaryFile[bytes]:
-    """Refuse an oversized body while it streams in, before anything is stored. Small bodies stay
-    in memory; a large one spills to a temporary file, so a 100 MB upload is never held whole."""
-    declared = request.headers.get("content-length")
-    if declared is not None and is_digits(declared) and int(declared) > limit:
-        raise HTTPException(status.HTTP_413_CONTENT_TOO_LARGE, f"body exceeds the limit of {limit} bytes")
-    spool: SpooledTemporaryFile[bytes] = SpooledTemporaryFile(max_size=SPOOL_IN_MEMORY)  # noqa: SIM115 - the caller closes it
-    size = 0
-    try:
-        async for chunk in request.stream():
-            size += len(chunk)
-            if size > limit:
-                raise HTTPException(
-                    status.HTTP_413_CONTENT_TOO_LARGE, f"body exceeds the limit of {limit} bytes"
-                )
-            spool.write(chunk)
-    except BaseException:
-        spool.close()
-        raise
-    spool.seek(0)
-    return spool
-
 
 # Types whose body is a wrapper around a file or a structure, never the interchange itself: storing a
 # browser form upload would archive the multipart envelope, and JSON is not an EDI syntax.
@@ -113,7 +86,7 @@ async def submit_message(
     """The raw body is the interchange, byte for byte. 202 means it is stored durably; processing
     follows asynchronously — poll ``GET /v1/messages/{id}``."""
     _refuse_wrapper_types(request.headers.get("content-type"))
-    body = await _read_body(request, gw.settings.max_body_bytes)
+    body = await read_limited_body(request, gw.settings.max_body_bytes)
     upload = Upload(
         channel="rest",
         data=body,

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -10,6 +12,7 @@ from fastapi.testclient import TestClient
 
 from gateway.api.app import create_app
 from gateway.context import Gateway
+from partners.loader import demo_directory_path
 
 ACME_KEY = "demo-acme-key"
 SUPPLIER_KEY = "demo-supplier-one-key"
@@ -40,3 +43,23 @@ def fetch(client: TestClient) -> Callable[..., dict[str, Any]]:
         return response.json()
 
     return get
+
+
+@pytest.fixture
+def folder(tmp_path: Path) -> Path:
+    """A writable copy of the demo profiles, for tests that edit profiles while a gateway runs."""
+    path = tmp_path / "partners"
+    shutil.copytree(demo_directory_path(), path)
+    return path
+
+
+@pytest.fixture
+def gw(make_gateway, folder) -> Gateway:
+    # No watcher thread: each test decides when the folder is looked at.
+    return make_gateway(partners_dir=folder, partners_reload_seconds=0)
+
+
+@pytest.fixture
+def api(gw) -> Iterator[TestClient]:
+    with TestClient(create_app(gw, run_worker=False)) as client:
+        yield client

@@ -5,9 +5,6 @@ from __future__ import annotations
 import base64
 import json
 import re
-import shutil
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from cryptography.hazmat.primitives import serialization
@@ -15,7 +12,6 @@ from cryptography.hazmat.primitives.asymmetric import ed25519
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
-from gateway.api.app import create_app
 from gateway.channels.as2.certificates import make_self_signed
 from gateway.channels.sftp_server import authorized_key_blobs, find_account
 from gateway.context import Gateway
@@ -23,41 +19,12 @@ from gateway.dashboard.operators import ensure_operator
 from gateway.database.models import AuditEvent
 from gateway.partner_reload import reload_partners
 from partners.apikey import hash_api_key
-from partners.loader import demo_directory_path
 from partners.skeleton import SkeletonRequest, render_skeleton
+from tests.gateway.profile_folder import events, post_order
 
-FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 ADMIN = {"Authorization": "Bearer demo-admin-key"}
 ACME_KEY = "demo-acme-key"
 PASSWORD = "correct horse battery"
-
-
-@pytest.fixture
-def folder(tmp_path: Path) -> Path:
-    path = tmp_path / "partners"
-    shutil.copytree(demo_directory_path(), path)
-    return path
-
-
-@pytest.fixture
-def gw(make_gateway, folder) -> Gateway:
-    return make_gateway(partners_dir=folder, partners_reload_seconds=0)
-
-
-@pytest.fixture
-def api(gw) -> Iterator[TestClient]:
-    with TestClient(create_app(gw, run_worker=False)) as client:
-        yield client
-
-
-def _post_order(api: TestClient, key: str) -> int:
-    body = (FIXTURES / "edifact" / "acme_orders_d96a.edi").read_bytes()
-    return api.post("/v1/messages", content=body, headers={"Authorization": f"Bearer {key}"}).status_code
-
-
-def _events(gw: Gateway, action: str) -> list[AuditEvent]:
-    with gw.sessions() as session:
-        return list(session.execute(select(AuditEvent).where(AuditEvent.action == action)).scalars())
 
 
 def _all_audit_text(gw: Gateway) -> str:
@@ -97,7 +64,7 @@ def test_list_shows_every_partner_with_its_channel_health(api, gw):
 
 
 def test_detail_shows_identities_credentials_and_traffic(api):
-    assert _post_order(api, ACME_KEY) == 202
+    assert post_order(api, ACME_KEY) == 202
     detail = api.get("/v1/admin/partners/acme-retail", headers=ADMIN).json()
     assert detail["identities"] == ["5412345000013:14"]
     assert detail["sftp"]["username"] == "acme" and detail["as2"]["id"] == "ACME-RETAIL"
@@ -110,8 +77,8 @@ def test_a_rotated_key_authenticates_at_once_and_the_retired_one_is_refused(api,
     assert response.status_code == 201
     new_key = response.json()["api_key"]
     assert response.json()["api_keys"] == [hash_api_key(ACME_KEY)[:12], hash_api_key(new_key)[:12]]
-    assert _post_order(api, new_key) == 202
-    assert _post_order(api, ACME_KEY) == 202  # both work until the old one is retired
+    assert post_order(api, new_key) == 202
+    assert post_order(api, ACME_KEY) == 202  # both work until the old one is retired
 
     text = (folder / "acme-retail.toml").read_text()
     assert new_key not in text and hash_api_key(new_key) in text
@@ -120,11 +87,11 @@ def test_a_rotated_key_authenticates_at_once_and_the_retired_one_is_refused(api,
     old_prefix = hash_api_key(ACME_KEY)[:10]
     response = api.delete(f"/v1/admin/partners/acme-retail/api-keys/{old_prefix}", headers=ADMIN)
     assert response.status_code == 200 and response.json()["api_keys"] == [hash_api_key(new_key)[:12]]
-    assert _post_order(api, ACME_KEY) == 401
-    assert _post_order(api, new_key) == 202
+    assert post_order(api, ACME_KEY) == 401
+    assert post_order(api, new_key) == 202
 
-    [added] = _events(gw, "partner_api_key_added")
-    [retired] = _events(gw, "partner_api_key_retired")
+    [added] = events(gw, "partner_api_key_added")
+    [retired] = events(gw, "partner_api_key_retired")
     assert added.actor == retired.actor == "admin:" + hash_api_key("demo-admin-key")[:8]
     assert (added.subject_type, added.subject_id) == ("partner", "acme-retail")
     assert added.details["sha256_prefix"] == hash_api_key(new_key)[:12]
@@ -144,8 +111,8 @@ def test_a_change_is_undone_when_another_profile_is_broken(api, gw, folder):
     assert response.status_code == 409
     assert response.json()["detail"]["problems"][0]["file"] == "globex.toml"
     assert (folder / "acme-retail.toml").read_bytes() == before
-    assert _events(gw, "partner_api_key_added") == []
-    assert _post_order(api, ACME_KEY) == 202
+    assert events(gw, "partner_api_key_added") == []
+    assert post_order(api, ACME_KEY) == 202
 
 
 def _openssh_key() -> str:
@@ -175,8 +142,8 @@ def test_sftp_keys_are_added_and_removed_by_fingerprint(api, gw):
     )
     assert response.status_code == 200 and fingerprint not in response.json()["authorized_keys"]
     assert blob not in authorized_key_blobs(gw, find_account(gw, "acme").partner)
-    assert [e.details["fingerprint"] for e in _events(gw, "partner_sftp_key_added")] == [fingerprint]
-    assert [e.details["fingerprint"] for e in _events(gw, "partner_sftp_key_removed")] == [fingerprint]
+    assert [e.details["fingerprint"] for e in events(gw, "partner_sftp_key_added")] == [fingerprint]
+    assert [e.details["fingerprint"] for e in events(gw, "partner_sftp_key_removed")] == [fingerprint]
 
 
 def test_an_uploaded_as2_certificate_is_stored_listed_and_used(api, gw):
@@ -194,7 +161,7 @@ def test_an_uploaded_as2_certificate_is_stored_listed_and_used(api, gw):
         len(stored) == 2
         and (gw.settings.data_dir / stored[-1]).read_bytes().strip() == certificate_pem.strip()
     )
-    [event] = _events(gw, "partner_as2_certificate_added")
+    [event] = events(gw, "partner_as2_certificate_added")
     assert event.details["sha256_fingerprint"] == described["sha256_fingerprint"]
 
     not_pem = {"certificate_pem": "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----"}
@@ -217,7 +184,7 @@ def test_reload_endpoint_applies_an_edited_profile(api, gw, folder):
     response = api.post("/v1/admin/partners/reload", headers=ADMIN)
     assert response.json()["status"] == "reloaded" and response.json()["changed"] == ["initech.toml"]
     assert gw.partners.get("initech").name == "Initech Europe B.V."
-    [event] = _events(gw, "partners_reloaded")
+    [event] = events(gw, "partners_reloaded")
     assert event.actor.startswith("admin:")
 
 
@@ -258,7 +225,7 @@ def test_a_viewer_operator_is_refused_and_an_admin_operator_allowed_with_csrf(ap
         "/v1/admin/partners/acme-retail/api-keys", headers={**cookie, "X-CSRF-Token": admin_csrf}
     )
     assert response.status_code == 201
-    [event] = _events(gw, "partner_api_key_added")
+    [event] = events(gw, "partner_api_key_added")
     assert event.actor == "operator:anna"
 
 

@@ -6,53 +6,18 @@ import os
 import re
 import shutil
 import threading
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import select
 
 from gateway.api.app import create_app
-from gateway.context import Gateway
-from gateway.database.models import AuditEvent
 from gateway.duties import DutyRunner
 from gateway.partner_reload import PartnerWatcher, reload_partners
 from partners.apikey import hash_api_key
-from partners.loader import demo_directory_path
+from tests.gateway.profile_folder import events, post_order
 from tests.gateway.test_sftp_support import with_partner_sftp
 
-FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 OLD_KEY, NEW_KEY = "demo-acme-key", "acme-rotated-key-0123456789"
-
-
-@pytest.fixture
-def folder(tmp_path: Path) -> Path:
-    path = tmp_path / "partners"
-    shutil.copytree(demo_directory_path(), path)
-    return path
-
-
-@pytest.fixture
-def gw(make_gateway, folder) -> Gateway:
-    # No watcher thread: each test decides when the folder is looked at.
-    return make_gateway(partners_dir=folder, partners_reload_seconds=0)
-
-
-@pytest.fixture
-def api(gw) -> Iterator[TestClient]:
-    with TestClient(create_app(gw, run_worker=False)) as client:
-        yield client
-
-
-def _post_order(api: TestClient, key: str) -> int:
-    body = (FIXTURES / "edifact" / "acme_orders_d96a.edi").read_bytes()
-    return api.post("/v1/messages", content=body, headers={"Authorization": f"Bearer {key}"}).status_code
-
-
-def _events(gw: Gateway, action: str) -> list[AuditEvent]:
-    with gw.sessions() as session:
-        return list(session.execute(select(AuditEvent).where(AuditEvent.action == action)).scalars())
 
 
 def _rotate_in_file(folder: Path) -> None:
@@ -61,15 +26,15 @@ def _rotate_in_file(folder: Path) -> None:
 
 
 def test_an_edited_profile_is_picked_up_new_key_works_old_key_refused(gw, api, folder):
-    assert _post_order(api, OLD_KEY) == 202
+    assert post_order(api, OLD_KEY) == 202
     _rotate_in_file(folder)
 
     result = reload_partners(gw)
 
     assert result.status == "reloaded" and result.changed == ["acme-retail.toml"]
-    assert _post_order(api, NEW_KEY) == 202
-    assert _post_order(api, OLD_KEY) == 401
-    [event] = _events(gw, "partners_reloaded")
+    assert post_order(api, NEW_KEY) == 202
+    assert post_order(api, OLD_KEY) == 401
+    [event] = events(gw, "partners_reloaded")
     assert event.actor == "system" and event.details["changed"] == ["acme-retail.toml"]
     assert event.details["process"].endswith(f":{os.getpid()}")
 
@@ -84,19 +49,19 @@ def test_a_broken_profile_is_refused_and_the_previous_one_keeps_serving(gw, api,
     assert result.status == "refused" and gw.partners is before
     [problem] = result.problems
     assert (problem.file, problem.location, problem.code) == ("acme-retail.toml", "role", "INVALID_VALUE")
-    assert _post_order(api, OLD_KEY) == 202  # the old profile still serves
-    [event] = _events(gw, "partners_reload_refused")
+    assert post_order(api, OLD_KEY) == 202  # the old profile still serves
+    [event] = events(gw, "partners_reload_refused")
     assert event.details["changed"] == ["acme-retail.toml"]
     assert event.details["problems"][0]["location"] == "role"
 
     assert reload_partners(gw).status == "refused"
-    assert len(_events(gw, "partners_reload_refused")) == 1  # one refusal per broken state, not per poll
+    assert len(events(gw, "partners_reload_refused")) == 1  # one refusal per broken state, not per poll
 
     profile.write_text(profile.read_text().replace('role = "custmer"', 'role = "customer"'))
     assert reload_partners(gw).status == "unchanged"  # back to what is loaded: nothing to do
     _rotate_in_file(folder)
     assert reload_partners(gw).status == "reloaded"
-    assert _post_order(api, NEW_KEY) == 202
+    assert post_order(api, NEW_KEY) == 202
 
 
 def test_a_secret_pasted_into_a_refused_profile_is_not_echoed_in_the_audit_trail(gw, folder):
@@ -106,14 +71,14 @@ def test_a_secret_pasted_into_a_refused_profile_is_not_echoed_in_the_audit_trail
     result = reload_partners(gw)
     assert result.status == "refused"
     assert {p.location for p in result.problems} == {"api_key_sha256[0]", "sftp.password_hash"}
-    [event] = _events(gw, "partners_reload_refused")
+    [event] = events(gw, "partners_reload_refused")
     assert "the-raw-secret-key" not in str(event.details) and "the-raw-password" not in str(event.details)
 
 
 def test_an_unchanged_folder_is_not_reloaded(gw):
     before = gw.partners
     assert reload_partners(gw).status == "unchanged"
-    assert gw.partners is before and _events(gw, "partners_reloaded") == []
+    assert gw.partners is before and events(gw, "partners_reloaded") == []
 
 
 def test_added_and_removed_profiles_are_reported_and_applied(gw, folder):
@@ -128,7 +93,7 @@ def test_added_and_removed_profiles_are_reported_and_applied(gw, folder):
     assert result.status == "reloaded"
     assert (result.added, result.removed) == (["globex-two.toml"], ["contoso.toml"])
     assert "globex-two" in gw.partners and "contoso" not in gw.partners
-    [event] = _events(gw, "partners_reloaded")
+    [event] = events(gw, "partners_reloaded")
     assert event.actor == "operator:anna"
 
 
@@ -149,7 +114,7 @@ def test_the_watcher_reloads_changed_files_on_its_own(make_gateway, folder):
     _rotate_in_file(folder)
     PartnerWatcher(gw).run_forever(_TwoPolls())
     assert gw.partners.by_api_key(NEW_KEY).id == "acme-retail"
-    assert len(_events(gw, "partners_reloaded")) == 1  # the second poll found nothing new
+    assert len(events(gw, "partners_reloaded")) == 1  # the second poll found nothing new
 
 
 def _threads(name: str) -> set[threading.Thread]:

@@ -7,39 +7,20 @@ space. Everything else is delegated to ``reception`` (messages) and ``sender`` (
 
 from __future__ import annotations
 
-import tempfile
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, HTTPException, Request, Response, status
+from fastapi import APIRouter, Depends, Request, Response
 from fastapi.concurrency import run_in_threadpool
 
+from gateway.api.body import read_limited_body
 from gateway.api.dependencies import get_gateway
 from gateway.channels.as2.reception import As2Request, receive
 from gateway.channels.as2.sender import receive_async_mdn
 from gateway.context import Gateway
-from translators.numerals import is_digits
 
 router = APIRouter(prefix="/as2", tags=["as2"])
-_SPOOL_IN_MEMORY = 1024 * 1024  # bodies beyond this go to a temporary file while streaming in
 
 GatewayDep = Annotated[Gateway, Depends(get_gateway)]
-
-
-async def _spooled_body(request: Request, limit: int) -> bytes:
-    declared = request.headers.get("content-length")
-    if declared is not None and is_digits(declared) and int(declared) > limit:
-        raise HTTPException(status.HTTP_413_CONTENT_TOO_LARGE, f"body exceeds the limit of {limit} bytes")
-    size = 0
-    with tempfile.SpooledTemporaryFile(max_size=_SPOOL_IN_MEMORY) as spool:
-        async for chunk in request.stream():
-            size += len(chunk)
-            if size > limit:
-                raise HTTPException(
-                    status.HTTP_413_CONTENT_TOO_LARGE, f"body exceeds the limit of {limit} bytes"
-                )
-            spool.write(chunk)
-        spool.seek(0)
-        return spool.read()
 
 
 def _as2_request(request: Request, body: bytes) -> As2Request:
@@ -63,13 +44,15 @@ def _response(answer_status: int, headers: dict[str, str], body: bytes) -> Respo
 async def receive_message(request: Request, gw: GatewayDep) -> Response:
     """Partners POST signed/encrypted/compressed EDI here; the MDN is returned only after the payload
     is durably stored."""
-    body = await _spooled_body(request, gw.settings.max_body_bytes)
+    with await read_limited_body(request, gw.settings.max_body_bytes) as spool:
+        body = spool.read()  # signatures and MICs are computed over the whole message
     answer = await run_in_threadpool(receive, gw, _as2_request(request, body))
     return _response(answer.status, answer.headers, answer.body)
 
 
 @router.post("/mdn", summary="Receive an asynchronous MDN for a message we sent")
 async def receive_mdn(request: Request, gw: GatewayDep) -> Response:
-    body = await _spooled_body(request, gw.settings.max_body_bytes)
+    with await read_limited_body(request, gw.settings.max_body_bytes) as spool:
+        body = spool.read()  # signatures and MICs are computed over the whole message
     answer = await run_in_threadpool(receive_async_mdn, gw, _as2_request(request, body))
     return _response(answer.status, answer.headers, answer.body)
