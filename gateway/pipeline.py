@@ -381,52 +381,34 @@ def _settle_outbound(session: Session, answered: Transmission, state: str) -> No
 
 
 def _answered_transmission(session: Session, partner_id: str, received: Any) -> Transmission | None:
-    """What we sent that this acknowledgement answers: by our interchange control number, else by the
-    business document number it quotes."""
+    """What we sent that this acknowledgement answers: by our interchange control number, else by our
+    group reference, else by the business document number it quotes — the first that finds one."""
+    outbound = select(Transmission).where(Transmission.direction == "outbound")
+    candidates = []
     if received.interchange_reference:
-        found = (
-            session.execute(
-                select(Transmission)
-                .join(InterchangeRow, InterchangeRow.transmission_id == Transmission.id)
-                .where(
-                    Transmission.direction == "outbound",
-                    InterchangeRow.partner_id == partner_id,
-                    InterchangeRow.control_reference == received.interchange_reference,
-                )
+        candidates.append(
+            outbound.join(InterchangeRow, InterchangeRow.transmission_id == Transmission.id).where(
+                InterchangeRow.partner_id == partner_id,
+                InterchangeRow.control_reference == received.interchange_reference,
             )
-            .scalars()
-            .first()
         )
+    if received.group_reference:
+        candidates.append(
+            outbound.join(MessageRow, MessageRow.transmission_id == Transmission.id).where(
+                Transmission.partner_id == partner_id, MessageRow.group_reference == received.group_reference
+            )
+        )
+    if received.document_reference:
+        candidates.append(
+            outbound.where(
+                Transmission.partner_id == partner_id,
+                Transmission.business_number == received.document_reference,
+            )
+        )
+    for query in candidates:
+        found = session.execute(query).scalars().first()
         if found is not None:
             return found
-    if received.group_reference:
-        by_group = (
-            session.execute(
-                select(Transmission)
-                .join(MessageRow, MessageRow.transmission_id == Transmission.id)
-                .where(
-                    Transmission.direction == "outbound",
-                    Transmission.partner_id == partner_id,
-                    MessageRow.group_reference == received.group_reference,
-                )
-            )
-            .scalars()
-            .first()
-        )
-        if by_group is not None:
-            return by_group
-    if received.document_reference:
-        return (
-            session.execute(
-                select(Transmission).where(
-                    Transmission.direction == "outbound",
-                    Transmission.partner_id == partner_id,
-                    Transmission.business_number == received.document_reference,
-                )
-            )
-            .scalars()
-            .first()
-        )
     return None
 
 
