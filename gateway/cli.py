@@ -116,7 +116,7 @@ def _parser() -> argparse.ArgumentParser:
         help="trust digests signed by this public key (PEM; repeatable); default: the configured key",
     )
     verify.set_defaults(handler=_audit_verify)
-    sign = audit_sub.add_parser("sign", help="sign the audit chain head now (the worker does so daily)")
+    sign = audit_sub.add_parser("sign", help="sign the audit chain head now (a singleton duty does so daily)")
     _common(sign)
     sign.set_defaults(handler=_audit_sign)
 

@@ -55,9 +55,8 @@ class Receipt:
 
 def accept(gw: Gateway, upload: Upload) -> Receipt:
     if isinstance(upload.data, bytes):
-        sha256 = hashlib.sha256(upload.data).hexdigest()
-        if upload.idempotency_key:
-            earlier = _find_by_idempotency_key(gw, upload, sha256)
+        if upload.idempotency_key:  # hashed here only to answer a repeat before storing anything
+            earlier = _find_by_idempotency_key(gw, upload, hashlib.sha256(upload.data).hexdigest())
             if earlier is not None:
                 return earlier
         sha256, size = gw.archive.put(upload.data), len(upload.data)  # durable before its row
