@@ -40,7 +40,7 @@ class DigestCheck:
         if self.problems:
             return out
         if self.newest is None:
-            return ["signed digests: none yet (`edigate audit sign`; the worker signs one a day)"]
+            return ["signed digests: none yet (`edigate audit sign`; a duty signs one a day)"]
         signed = self.newest.signed_at.strftime("%Y-%m-%d %H:%M:%SZ")
         return [
             f"signed digests: {self.matched} match the chain "

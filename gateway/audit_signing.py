@@ -1,4 +1,4 @@
-"""Signing the audit chain head: on demand (``edigate audit sign``) and once a day from the worker.
+"""Signing the audit chain head: on demand (``edigate audit sign``) and once a day as a duty.
 
 The private key lives in a file, never in the database, so write access to the database is not
 enough to forge a digest. Its public key is written beside it (``.pub``, PEM) for auditors.
