@@ -17,6 +17,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO, Protocol
 
+from archive.sync_batch import sync_file, sync_folder
+
 
 class ArchiveError(Exception):
     """The archive cannot store or return bytes (disk full, permissions, missing file)."""
@@ -104,7 +106,7 @@ class ArchiveStore:
                 target.parent.mkdir(parents=True, exist_ok=True)
                 os.chmod(tmp_name, 0o444)
                 os.replace(tmp_name, target)
-                _fsync_dir(target.parent)
+                sync_folder(target.parent)
             except OSError as exc:
                 raise ArchiveError(
                     f"cannot store {size} bytes in {self.root}: {exc.strerror or exc}"
@@ -136,7 +138,7 @@ class ArchiveStore:
             return False
         except OSError as exc:
             raise ArchiveError(f"archived file {sha256} cannot be deleted: {exc.strerror or exc}") from exc
-        _fsync_dir(path.parent)
+        sync_folder(path.parent)
         return True
 
     def check(self, sha256: str) -> ArchiveDamage | None:
@@ -170,7 +172,7 @@ def _write(handle: BinaryIO, chunk: bytes, root: Path, *, sync: bool = False) ->
         handle.write(chunk)
         if sync:
             handle.flush()
-            os.fsync(handle.fileno())
+            sync_file(handle.fileno(), root)
     except OSError as exc:  # disk full, quota, I/O error: the archive's problem, said as such
         raise _storage_error(root, exc) from exc
 
@@ -181,11 +183,3 @@ def _hash_file(path: Path) -> str:
         for chunk in iter(lambda: handle.read(1 << 20), b""):
             digest.update(chunk)
     return digest.hexdigest()
-
-
-def _fsync_dir(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)

@@ -6,14 +6,19 @@ every message is final. The node's own timestamps give each message's latency (`
 set when intake has stored it, to ``processed_at``, set in the transaction that stores its purchase
 order for the ERP and its CONTRL); throughput is messages over the time from the first POST to the
 last message processed. The demo's automatic order responses are switched off: this measures the
-inbound path. Measures; never fails a build.
+inbound path. With ``--worker-processes N`` the node is ``serve --no-worker`` plus N ``edigate
+worker`` processes on the same database, so intake and processing use different cores. The
+clients are plain ``http.client`` connections kept open, so they take little of the machine the
+node runs on. Measures; never fails a build.
 
-    python bench/orders_end_to_end.py [--count 1000] [--clients 1 4] [--database-url postgresql+psycopg://postgres@127.0.0.1:5432/test]
+    python bench/orders_end_to_end.py [--count 1000] [--clients 1 4] [--worker-processes 0 1]
+        [--database-url postgresql+psycopg://postgres@127.0.0.1:5432/test]
 """
 
 from __future__ import annotations
 
 import argparse
+import http.client
 import os
 import shlex
 import socket
@@ -60,7 +65,7 @@ def _drop_database(admin_url: str, name: str) -> None:
     admin.dispose()
 
 
-def run(count: int, clients: int, admin_url: str | None) -> None:
+def run(count: int, clients: int, admin_url: str | None, worker_processes: int) -> None:
     body = FIXTURE.read_bytes()
     port = _free_port()
     base = f"http://127.0.0.1:{port}"
@@ -69,8 +74,18 @@ def run(count: int, clients: int, admin_url: str | None) -> None:
         url = database[1] if database else f"sqlite:///{data_dir}/edigate.db"
         command = [sys.executable, "-m", "gateway.cli", "serve", "--demo", "--data-dir", data_dir,
                    "--port", str(port), "--database-url", url]
+        if worker_processes:
+            command.append("--no-worker")
         env = {**os.environ, "EDIGATE_DEMO_AUTO_ACCEPT": "false", "EDIGATE_LOG_LEVEL": "WARNING"}
         server = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
+        workers = [
+            subprocess.Popen(
+                [sys.executable, "-m", "gateway.cli", "worker", "--demo", "--data-dir", data_dir,
+                 "--database-url", url],
+                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env,
+            )
+            for _ in range(worker_processes)
+        ]
         try:
             for _ in range(600):
                 try:
@@ -81,14 +96,19 @@ def run(count: int, clients: int, admin_url: str | None) -> None:
             failures: list[str] = []
 
             def client(number: int) -> None:
-                headers = {"Authorization": "Bearer demo-acme-key"}
-                with httpx.Client(base_url=base, headers=headers, timeout=60) as http:
+                headers = {"Authorization": "Bearer demo-acme-key", "Content-Type": "application/edifact"}
+                connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+                try:
                     for n in range(number, count, clients):
                         # A fresh UNB reference each time, else the duplicate check (rightly) rejects it.
                         payload = body.replace(b"ACME000123", f"B{n:09d}".encode())
-                        response = http.post("/v1/messages", content=payload)
-                        if response.status_code != 202:
-                            failures.append(f"{response.status_code} {response.text[:200]}")
+                        connection.request("POST", "/v1/messages", body=payload, headers=headers)
+                        response = connection.getresponse()
+                        answer = response.read()
+                        if response.status != 202:
+                            failures.append(f"{response.status} {answer[:200]!r}")
+                finally:
+                    connection.close()
 
             started = time.time()
             threads = [threading.Thread(target=client, args=(i,)) for i in range(clients)]
@@ -114,15 +134,18 @@ def run(count: int, clients: int, admin_url: str | None) -> None:
                 ).all()
             engine.dispose()
         finally:
-            server.terminate()
-            server.wait(timeout=30)
+            for process in (server, *workers):
+                process.terminate()
+            for process in (server, *workers):
+                process.wait(timeout=30)
             if database:
                 _drop_database(admin_url, database[0])
     processed = [r for r in rows if r.status == "processed"]
     latencies = sorted((r.processed_at - r.received_at).total_seconds() for r in processed)
     last = max(r.processed_at for r in processed).timestamp()
     p99 = latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))]
-    print(f"{'PostgreSQL' if admin_url else 'SQLite'}, {clients} client(s), {count} orders: "
+    node = f"serve + {worker_processes} worker process(es)" if worker_processes else "serve"
+    print(f"{'PostgreSQL' if admin_url else 'SQLite'}, {node}, {clients} client(s), {count} orders: "
           f"{len(processed)} processed, {len(failures)} refused; "
           f"intake {count / (posted - started):.0f} msg/s; "
           f"end to end {len(processed) / (last - started):.0f} msg/s; "
@@ -136,11 +159,14 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--count", type=int, default=1000)
     parser.add_argument("--clients", type=int, nargs="+", default=[1, 4])
+    parser.add_argument("--worker-processes", type=int, nargs="+", default=[0],
+                        help="0: the worker thread inside serve; N: serve --no-worker and N worker processes")
     parser.add_argument("--database-url", help="a PostgreSQL admin URL: each run gets a fresh database")
     args = parser.parse_args()
     print("command:", shlex.join([sys.executable, *sys.argv]))
-    for clients in args.clients:
-        run(args.count, clients, args.database_url)
+    for worker_processes in args.worker_processes:
+        for clients in args.clients:
+            run(args.count, clients, args.database_url, worker_processes)
 
 
 if __name__ == "__main__":

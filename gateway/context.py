@@ -18,6 +18,7 @@ from archive.store import ArchiveStore, RawStore
 from gateway.config import Settings
 from gateway.database.engine import make_engine, make_session_factory
 from gateway.database.migrate import upgrade
+from gateway.group_commit import GroupCommit
 from partners.directory import PartnerDirectory
 from partners.loader import load_directory, profile_digests
 
@@ -51,6 +52,11 @@ class Gateway:
     # Set by intake so an idle in-process worker wakes at once instead of at its next poll.
     work_available: threading.Event = field(default_factory=threading.Event)
     profile_files: ProfileFiles = field(default_factory=ProfileFiles)
+    # Every channel's accepted uploads, committed together when they arrive together (gateway/intake.py).
+    intake_commits: GroupCommit = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.intake_commits = GroupCommit(self.sessions)
 
     def close(self) -> None:
         self.engine.dispose()

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import delete, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from archive.audit import AuditEntry
@@ -147,7 +147,7 @@ def _stream_interchange(gw: Gateway, session: Session, run: _Run, handle: Any, *
         _store_message(gw, session, run, row, outcome, position, message_outcome)
         _lighten(message_outcome)
         if position % STREAM_BATCH == 0:
-            append_events(session, run.events, gw.clock)
+            append_events(session, run.events, gw.clock, immediately=True)
             run.events.clear()
             _release_stored(session, keep)
     # The exhausted reader has set the interchange's errors anew, from the envelope and the partner.
@@ -188,7 +188,10 @@ def _release_stored(session: Session, keep: set[int]) -> None:
 
 
 def _forget_previous_run(session: Session, transmission: Transmission) -> None:
-    """A replayed message starts from nothing; the acknowledgements it got stay as history."""
+    """A replayed message starts from nothing; the acknowledgements it got stay as history. A run
+    that stored anything also recorded the syntax it read, so without one there is nothing to undo."""
+    if transmission.syntax is None:
+        return
     old = (
         session.execute(select(InterchangeRow.id).where(InterchangeRow.transmission_id == transmission.id))
         .scalars()
@@ -413,28 +416,34 @@ def _answered_transmission(session: Session, partner_id: str, received: Any) -> 
 
 
 def _claim_interchange_key(session: Session, row: InterchangeRow) -> InterchangeRow | None:
-    """Insert the (sender, reference) key; if it exists, return the interchange that holds it."""
-    key = InterchangeKey(
-        syntax=row.syntax,
-        sender_id=row.sender_id,
-        sender_qualifier=row.sender_qualifier,
-        control_reference=row.control_reference,
-        interchange_id=row.id,
-    )
-    try:
-        with session.begin_nested():
-            session.add(key)
-    except IntegrityError:
-        existing = session.execute(
-            select(InterchangeKey).where(
-                InterchangeKey.syntax == row.syntax,
-                InterchangeKey.sender_id == row.sender_id,
-                InterchangeKey.sender_qualifier == row.sender_qualifier,
-                InterchangeKey.control_reference == row.control_reference,
-            )
-        ).scalar_one()
-        return session.get(InterchangeRow, existing.interchange_id)
-    return None
+    """Insert the (sender, reference) key; if it exists, return the interchange that holds it.
+    One INSERT that does nothing on a conflict, instead of a savepoint around an ORM insert."""
+    connection = session.connection()
+    keys = InterchangeKey.__table__
+    insert = postgresql.insert if connection.dialect.name == "postgresql" else sqlite.insert
+    claimed = connection.execute(
+        insert(keys)
+        .values(
+            syntax=row.syntax,
+            sender_id=row.sender_id,
+            sender_qualifier=row.sender_qualifier,
+            control_reference=row.control_reference,
+            interchange_id=row.id,
+        )
+        .on_conflict_do_nothing()
+        .returning(keys.c.interchange_id)  # a row only when inserted (rowcount is -1 on psycopg)
+    ).first()
+    if claimed is not None:
+        return None
+    holder = connection.execute(
+        select(keys.c.interchange_id).where(
+            keys.c.syntax == row.syntax,
+            keys.c.sender_id == row.sender_id,
+            keys.c.sender_qualifier == row.sender_qualifier,
+            keys.c.control_reference == row.control_reference,
+        )
+    ).scalar_one()
+    return session.get(InterchangeRow, holder)
 
 
 def _store_document(gw: Gateway, session: Session, run: _Run, message_row: MessageRow, document: Any) -> None:

@@ -14,14 +14,16 @@ import socket
 import threading
 import uuid
 from datetime import timedelta
+from time import monotonic
 
 from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
 from archive.audit import AuditEntry
+from archive.sync_batch import deferred_sync
 from gateway.context import Gateway
 from gateway.crash_points import crash_point
-from gateway.database.audit_log import append_events
+from gateway.database.audit_log import append_events, buffered_events
 from gateway.database.models import Transmission, WorkItem
 from gateway.delivery import (
     DELIVER_ACKNOWLEDGEMENT,
@@ -39,6 +41,10 @@ from gateway.pipeline import process_transmission
 log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 5
+# Kinds claimed and committed in batches: processing, and sending our acknowledgements (one each per
+# inbound message, so a burst makes as many of them). ERP deliveries keep their own order rules and
+# the automatic order answer commits on its own, so those run one at a time.
+BATCHED_KINDS = (PROCESS_TRANSMISSION, DELIVER_ACKNOWLEDGEMENT)
 
 
 def worker_id() -> str:
@@ -68,8 +74,8 @@ class Worker:
         return batch[0] if batch else None
 
     def claim_batch(self, limit: int) -> list[WorkItem]:
-        """Claim the next due item and, when it is a transmission to process, up to ``limit`` - 1
-        more of those, in one short transaction: one commit (one fsync) for the whole claim."""
+        """Claim the next due item and, when its kind is batched, up to ``limit`` - 1 more of that
+        kind, in one short transaction: one commit (one fsync) for the whole claim."""
         now = self.gw.clock()
         due = or_(
             (WorkItem.state == "queued") & (WorkItem.available_at <= now),
@@ -82,11 +88,11 @@ class Worker:
             if first is None:
                 return []
             items = [first]
-            if first.kind == PROCESS_TRANSMISSION and limit > 1:
+            if first.kind in BATCHED_KINDS and limit > 1:
                 items += (
                     session.execute(
                         select(WorkItem)
-                        .where(due, WorkItem.kind == PROCESS_TRANSMISSION, WorkItem.id > first.id)
+                        .where(due, WorkItem.kind == first.kind, WorkItem.id > first.id)
                         .order_by(WorkItem.id)
                         .limit(limit - 1)
                         .with_for_update(skip_locked=True)
@@ -99,10 +105,13 @@ class Worker:
                 item.attempts += 1
                 item.lease_owner = self.owner
                 item.lease_until = now + timedelta(seconds=self.gw.settings.lease_seconds)
-                if item.kind == PROCESS_TRANSMISSION:
-                    transmission = session.get(Transmission, item.subject_id)
-                    if transmission is not None:
-                        transmission.status = "processing"
+            if first.kind == PROCESS_TRANSMISSION:
+                session.execute(
+                    update(Transmission)
+                    .where(Transmission.id.in_([item.subject_id for item in items]))
+                    .values(status="processing")
+                    .execution_options(synchronize_session=False)
+                )
             return items
 
     def run_once(self) -> int:
@@ -120,38 +129,73 @@ class Worker:
                 # send_document commits on its own and SQLite has one writer, so this runs before the
                 # transaction below, not inside it; it is idempotent should that transaction fail.
                 auto_accept_order(self.gw, item.subject_id)
-            with self.gw.sessions.begin() as session:
+            with deferred_sync() as files, self.gw.sessions.begin() as session:
                 self._run_claimed(session, item)
+                if files is not None:
+                    files.flush()
         except Exception as exc:  # a bug must not stop the worker or lose the message
             self._failed(item, exc)
         return 1
 
     def _run_batch(self, items: list[WorkItem]) -> None:
-        """Transmissions claimed together are processed in one transaction, each in a savepoint of
-        its own: one commit for the batch instead of one per message, the same promise (nothing
-        is marked done before it is durable), and one bad message fails alone."""
+        """Items claimed together run in one transaction, each in a savepoint of its own: one
+        commit for the batch instead of one per item, the same promise (nothing is marked done
+        before it is durable), and one bad item fails alone. A batch that has used a third of its
+        lease (a partner's AS2 server answering slowly) hands the rest back to the queue."""
         failures: list[tuple[WorkItem, Exception]] = []
+        budget = monotonic() + self.gw.settings.lease_seconds / 3
         try:
-            with self.gw.sessions.begin() as session:
-                for item in items:
-                    try:
-                        with session.begin_nested():
-                            self._run_claimed(session, item)
-                    except Exception as exc:
-                        failures.append((item, exc))
+            with deferred_sync() as files, self.gw.sessions.begin() as session:
+                with buffered_events(session, self.gw.clock) as events:
+                    for position, item in enumerate(items):
+                        if position and monotonic() > budget:
+                            self._hand_back(session, items[position:])
+                            break
+                        appended = len(events)
+                        try:
+                            with session.begin_nested():
+                                self._run_claimed(session, item)
+                        except Exception as exc:
+                            del events[appended:]  # rolled back with its savepoint
+                            failures.append((item, exc))
+                if files is not None:
+                    files.flush()  # what the rows point at is on disk before they commit
         except Exception as exc:  # the commit itself failed: nothing of the batch was stored
             failures = [(item, exc) for item in items]
         for item, exc in failures:
             self._failed(item, exc)
 
+    def _hand_back(self, session: Session, items: list[WorkItem]) -> None:
+        ids = [item.id for item in items]
+        session.execute(
+            update(WorkItem)
+            .where(WorkItem.id.in_(ids), WorkItem.lease_owner == self.owner, WorkItem.state == "running")
+            .values(state="queued", lease_owner=None, lease_until=None, attempts=WorkItem.attempts - 1)
+        )
+        session.execute(
+            update(Transmission)
+            .where(Transmission.id.in_([i.subject_id for i in items if i.kind == PROCESS_TRANSMISSION]))
+            .where(Transmission.status == "processing")
+            .values(status="received")
+        )
+
     def _run_claimed(self, session: Session, item: WorkItem) -> None:
-        current = session.get(WorkItem, item.id, with_for_update=True)
-        if current is None or current.lease_owner != self.owner:
+        """Run ``item`` (as claimed, detached) if this worker still holds its lease. The lease check
+        locks the row; both statements are plain SQL, as they run once per item."""
+        work = WorkItem.__table__
+        connection = session.connection()
+        owner = connection.execute(
+            select(work.c.lease_owner).where(work.c.id == item.id).with_for_update()
+        ).scalar()
+        if owner != self.owner:
             return  # lease lost to another worker meanwhile; it owns the item now
-        self._execute(session, current)
-        current.state = "done"
-        current.finished_at = self.gw.clock()
-        current.lease_until = None  # lease_owner stays: which node ran it, for operators
+        self._execute(session, item)
+        # lease_owner stays: which node ran it, for operators
+        connection.execute(
+            update(work)
+            .where(work.c.id == item.id)
+            .values(state="done", finished_at=self.gw.clock(), lease_until=None)
+        )
 
     def _failed(self, item: WorkItem, exc: Exception) -> None:
         log.exception(

@@ -18,6 +18,8 @@ import stat
 from dataclasses import dataclass
 from pathlib import Path
 
+from archive.sync_batch import sync_file, sync_folder
+
 FOLDERS = ("in", "out", "archive")
 INBOX, OUTBOX, ARCHIVE = FOLDERS
 # Our own half-written files start with this; listings never show them.
@@ -173,12 +175,12 @@ class Mailbox:
             with os.fdopen(fd, "wb") as handle:
                 handle.write(data)
                 handle.flush()
-                os.fsync(handle.fileno())
+                sync_file(handle.fileno(), target_dir)
             os.replace(temporary, target_dir / name)
         except BaseException:
             temporary.unlink(missing_ok=True)
             raise
-        _fsync_directory(target_dir)
+        sync_folder(target_dir)
         return target_dir / name
 
     def free_name(self, folder: str, name: str, tag: str) -> Path:
@@ -188,12 +190,3 @@ class Mailbox:
         if os.path.lexists(candidate):
             candidate = target_dir / f"{tag}_{name}"[:_MAX_NAME]
         return candidate
-
-
-def _fsync_directory(path: Path) -> None:
-    """Make a rename durable: the directory entry, not just the file, must reach the disk."""
-    fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)

@@ -1,33 +1,35 @@
 """Gapless per-partner control numbers for everything we send (interchanges, acknowledgements).
 
-The counter row is locked for the rest of the caller's transaction, so a number is used exactly
-when the transaction that drew it commits; a rolled-back transaction leaves no gap.
+The counter row is locked for the rest of the caller's transaction (the UPDATE takes the row lock),
+so a number is used exactly when the transaction that drew it commits; a rolled-back transaction
+leaves no gap. Plain SQL, one statement per number: the pipeline draws one per acknowledgement.
 """
 
 from __future__ import annotations
 
-from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from gateway.database.models import ControlCounter
 
 
 def next_control_number(session: Session, partner_id: str, kind: str) -> int:
-    for _ in range(3):
-        row = session.execute(
-            select(ControlCounter)
-            .where(ControlCounter.partner_id == partner_id, ControlCounter.kind == kind)
-            .with_for_update()
-        ).scalar_one_or_none()
-        if row is not None:
-            row.last_value += 1
-            session.flush()
-            return row.last_value
-        try:
-            with session.begin_nested():
-                session.add(ControlCounter(partner_id=partner_id, kind=kind, last_value=1))
-            return 1
-        except IntegrityError:
-            continue  # another worker created the row first; lock and increment it instead
-    raise RuntimeError(f"control counter {partner_id}/{kind} could not be locked")
+    connection = session.connection()
+    counter = ControlCounter.__table__
+    for _ in range(2):
+        drawn = connection.execute(
+            update(counter)
+            .where(counter.c.partner_id == partner_id, counter.c.kind == kind)
+            .values(last_value=counter.c.last_value + 1)
+            .returning(counter.c.last_value)
+        ).scalar()
+        if drawn is not None:
+            return int(drawn)
+        # The first number for this partner and kind: create the row at 0 unless another worker
+        # just did, then draw from whichever row now exists.
+        insert = postgresql.insert if connection.dialect.name == "postgresql" else sqlite.insert
+        connection.execute(
+            insert(counter).values(partner_id=partner_id, kind=kind, last_value=0).on_conflict_do_nothing()
+        )
+    raise RuntimeError(f"control counter {partner_id}/{kind} could not be drawn")

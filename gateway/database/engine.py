@@ -2,19 +2,33 @@
 
 SQLite gets WAL, a busy timeout and ``BEGIN IMMEDIATE`` so that the API threads and the worker
 thread queue up for the write lock instead of failing with "database is locked" on upgrade.
+Writers queue on a lock of their own first, among threads and among processes (``_ProcessWriter``):
+SQLite's own busy handler polls with sleeps of up to 100 ms, which under a burst cost more than the
+work itself.
 """
 
 from __future__ import annotations
 
+import os
+import sqlite3
+import threading
+from time import monotonic, sleep
 from typing import Any
 
+try:
+    import fcntl
+except ImportError:  # Windows: threads are serialised, other processes meet SQLite's busy handler
+    fcntl = None  # type: ignore[assignment]
+
 from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import exc as exc_types
 from sqlalchemy.orm import Session, sessionmaker
 
 
 def make_engine(url: str, **kwargs: Any) -> Engine:
     if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30}, **kwargs)
+        connect_args = {"check_same_thread": False, "timeout": 30, "factory": _SerializedConnection}
+        engine = create_engine(url, connect_args=connect_args, **kwargs)
         _configure_sqlite(engine)
         return engine
     engine = create_engine(url, pool_pre_ping=True, **kwargs)
@@ -46,8 +60,11 @@ def without_nul(value: Any) -> Any:
 
 
 def _configure_sqlite(engine: Engine) -> None:
+    lock = _writer_lock(engine.url.database or ":memory:")
+
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.writer_lock = lock
         # Let SQLAlchemy's "begin" event below decide how transactions start.
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
@@ -60,7 +77,110 @@ def _configure_sqlite(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        dbapi_connection = connection.connection.dbapi_connection
+        try:
+            dbapi_connection.acquire_writer()
+        except sqlite3.OperationalError as exc:  # as SQLite's own "database is locked" would arrive
+            raise exc_types.OperationalError("BEGIN IMMEDIATE", None, exc) from exc
+        try:
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+        except BaseException:
+            dbapi_connection.release_writer()
+            raise
+
+
+_WRITERS: dict[str, _ProcessWriter] = {}
+_WRITERS_GUARD = threading.Lock()
+WRITER_WAIT_SECONDS = 30.0  # as SQLite's busy timeout: then "database is locked", not a hang
+
+
+def _writer_lock(database: str) -> _ProcessWriter:
+    """One writer lock per database file for the whole process, shared by every engine on it."""
+    with _WRITERS_GUARD:
+        writer = _WRITERS.get(database)
+        if writer is None:
+            writer = _WRITERS[database] = _ProcessWriter(database)
+        return writer
+
+
+class _ProcessWriter:
+    """The right to write one SQLite database: first among this process's threads (a lock they
+    queue on), then among processes (``flock`` on a file beside the database, e.g. ``edigate serve
+    --no-worker`` and its ``edigate worker``). Both hand over the moment they are released, where
+    SQLite's own busy handler polls with sleeps of up to 100 ms."""
+
+    def __init__(self, database: str) -> None:
+        self.threads = threading.Lock()
+        in_memory = database in ("", ":memory:") or database.startswith("file:") or fcntl is None
+        self.path = None if in_memory else f"{database}-writer"
+        self.fd: int | None = None
+
+    def acquire(self) -> None:
+        deadline = monotonic() + WRITER_WAIT_SECONDS
+        if not self.threads.acquire(timeout=WRITER_WAIT_SECONDS):
+            raise sqlite3.OperationalError("database is locked: another transaction in this process held it")
+        try:
+            self._lock_file(deadline)
+        except BaseException:
+            self.threads.release()
+            raise
+
+    def release(self) -> None:
+        try:
+            if self.fd is not None:
+                fcntl.flock(self.fd, fcntl.LOCK_UN)
+        finally:
+            self.threads.release()
+
+    def _lock_file(self, deadline: float) -> None:
+        if self.path is None:
+            return
+        if self.fd is None:
+            self.fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+        pause = 0.0001
+        while True:
+            try:
+                fcntl.flock(self.fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                return
+            except BlockingIOError:
+                if monotonic() > deadline:
+                    raise sqlite3.OperationalError("database is locked: another process held it") from None
+                sleep(pause)
+                pause = min(pause * 2, 0.002)
+
+
+class _SerializedConnection(sqlite3.Connection):
+    """A connection that holds its process's writer lock from BEGIN to COMMIT or ROLLBACK."""
+
+    writer_lock: _ProcessWriter
+    holds_writer = False
+
+    def acquire_writer(self) -> None:
+        self.writer_lock.acquire()
+        self.holds_writer = True
+
+    def release_writer(self) -> None:
+        if self.holds_writer:
+            self.holds_writer = False
+            self.writer_lock.release()
+
+    def commit(self) -> None:
+        try:
+            super().commit()
+        finally:
+            self.release_writer()
+
+    def rollback(self) -> None:
+        try:
+            super().rollback()
+        finally:
+            self.release_writer()
+
+    def close(self) -> None:
+        try:
+            super().close()
+        finally:
+            self.release_writer()
 
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:

@@ -1,0 +1,118 @@
+"""SQLite writers queue on edigate's own lock, among threads and among processes, and a writer
+that waits too long gets "database is locked" instead of hanging."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+import threading
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.exc import OperationalError
+
+from gateway.database import engine as engine_module
+from gateway.database.engine import make_engine
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def _counter_engine(path: Path):
+    engine = make_engine(f"sqlite:///{path}")
+    with engine.begin() as conn:
+        conn.execute(text("CREATE TABLE IF NOT EXISTS counter (n INTEGER)"))
+        conn.execute(text("DELETE FROM counter"))
+        conn.execute(text("INSERT INTO counter VALUES (0)"))
+    return engine
+
+
+def test_many_threads_write_in_turn_without_errors(tmp_path: Path):
+    engine = _counter_engine(tmp_path / "db.sqlite")
+    errors: list[BaseException] = []
+
+    def bump() -> None:
+        try:
+            for _ in range(25):
+                with engine.begin() as conn:
+                    value = conn.execute(text("SELECT n FROM counter")).scalar_one()
+                    conn.execute(text("UPDATE counter SET n = :n"), {"n": value + 1})
+        except BaseException as exc:
+            errors.append(exc)
+
+    threads = [threading.Thread(target=bump) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert errors == []
+    with engine.begin() as conn:
+        assert conn.execute(text("SELECT n FROM counter")).scalar_one() == 200  # no update lost
+
+
+def test_a_writer_waiting_too_long_in_this_process_is_told_the_database_is_locked(tmp_path, monkeypatch):
+    engine = _counter_engine(tmp_path / "db.sqlite")
+    monkeypatch.setattr(engine_module, "WRITER_WAIT_SECONDS", 0.2)
+    holder = engine.connect()
+    transaction = holder.begin()
+    try:
+        locked = pytest.raises(OperationalError, match="another transaction in this process held it")
+        with locked, engine.begin() as conn:
+            conn.execute(text("UPDATE counter SET n = 1"))
+    finally:
+        transaction.rollback()
+        holder.close()
+    with engine.begin() as conn:  # free again once the holder is done
+        conn.execute(text("UPDATE counter SET n = 2"))
+
+
+def test_another_process_holding_the_database_is_waited_for_then_handed_over(tmp_path, monkeypatch):
+    database = tmp_path / "db.sqlite"
+    engine = _counter_engine(database)
+    script = textwrap.dedent(
+        f"""
+        import sys
+        sys.path.insert(0, {str(REPO)!r})
+        from sqlalchemy import text
+        from gateway.database.engine import make_engine
+        engine = make_engine({f"sqlite:///{database}"!r})
+        with engine.begin() as conn:
+            conn.execute(text("UPDATE counter SET n = 41"))
+            print("held", flush=True)
+            sys.stdin.readline()
+            conn.execute(text("UPDATE counter SET n = 42"))
+        print("done", flush=True)
+        """
+    )
+    other = subprocess.Popen(
+        [sys.executable, "-c", script], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+    )
+    try:
+        assert other.stdout is not None and other.stdin is not None
+        assert other.stdout.readline().strip() == "held"
+        monkeypatch.setattr(engine_module, "WRITER_WAIT_SECONDS", 0.3)
+        locked = pytest.raises(OperationalError, match="database is locked: another process held it")
+        with locked, engine.begin() as conn:
+            conn.execute(text("UPDATE counter SET n = 0"))
+        monkeypatch.setattr(engine_module, "WRITER_WAIT_SECONDS", 30.0)
+        waiter_result: list[int] = []
+
+        def wait_and_write() -> None:
+            with engine.begin() as conn:  # waits for the other process, then sees its commit
+                value = conn.execute(text("SELECT n FROM counter")).scalar_one()
+                conn.execute(text("UPDATE counter SET n = :n"), {"n": value + 1})
+                waiter_result.append(value)
+
+        waiter = threading.Thread(target=wait_and_write)
+        waiter.start()
+        other.stdin.write("go\n")
+        other.stdin.flush()
+        assert other.stdout.readline().strip() == "done"
+        waiter.join(30)
+        assert waiter_result == [42]
+    finally:
+        other.kill()
+        other.wait()
+    with engine.begin() as conn:
+        assert conn.execute(text("SELECT n FROM counter")).scalar_one() == 43

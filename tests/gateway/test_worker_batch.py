@@ -1,0 +1,85 @@
+"""Batched work: acknowledgement deliveries claimed together, a batch that runs long hands the rest
+back, and the files a batch writes are made durable before its commit."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from sqlalchemy import select
+
+from archive.store import ArchiveStore
+from archive.sync_batch import deferred_sync
+from gateway.channels.sftp_mailbox import OUTBOX, Mailbox
+from gateway.database.models import Acknowledgement, Transmission, WorkItem
+from gateway.delivery import DELIVER_ACKNOWLEDGEMENT
+from gateway.intake import PROCESS_TRANSMISSION
+from gateway.worker import Worker
+
+
+def _orders(edifact_fixture, n: int) -> bytes:
+    return edifact_fixture("acme_orders_d96a.edi").replace(b"ACME000123", f"BATCH{n:05d}".encode())
+
+
+def _items(gateway, kind: str) -> list[WorkItem]:
+    with gateway.sessions() as session:
+        return list(session.execute(select(WorkItem).where(WorkItem.kind == kind)).scalars())
+
+
+def test_acknowledgement_deliveries_are_claimed_and_committed_as_one_batch(gateway, submit, edifact_fixture):
+    for n in range(5):
+        assert submit(_orders(edifact_fixture, n)).status_code == 202
+    worker = Worker(gateway, owner="batcher")
+    assert worker.run_once() == 5  # the five transmissions, together
+    assert worker.run_once() == 5  # then their five CONTRLs, together
+    assert worker.run_once() == 0
+    deliveries = _items(gateway, DELIVER_ACKNOWLEDGEMENT)
+    assert len(deliveries) == 5 and {item.state for item in deliveries} == {"done"}
+    with gateway.sessions() as session:
+        acks = session.execute(select(Acknowledgement)).scalars().all()
+    assert len(acks) == 5 and {ack.delivery_state for ack in acks} == {"delivered"}
+    # Each delivered CONTRL is in the partner's SFTP outbox, whole.
+    outbox = Mailbox(gateway.settings.data_dir, "acme-retail").folder(OUTBOX)
+    sent = sorted(path.read_bytes() for path in outbox.iterdir() if not path.name.startswith("."))
+    assert len(sent) == 5 and all(data.startswith(b"UNA") or data.startswith(b"UNB") for data in sent)
+    assert all(b"CONTRL" in data for data in sent)
+
+
+def test_a_batch_past_a_third_of_its_lease_hands_the_rest_back(gateway, submit, edifact_fixture):
+    for n in range(3):
+        assert submit(_orders(edifact_fixture, n)).status_code == 202
+    gateway.settings.lease_seconds = 0  # every item is "late" once the first has run
+    worker = Worker(gateway, owner="slow")
+    assert worker.run_once() == 3  # claimed three, ran one, handed two back
+    items = _items(gateway, PROCESS_TRANSMISSION)
+    assert sorted(item.state for item in items) == ["done", "queued", "queued"]
+    assert all(item.attempts == 0 and item.lease_owner is None for item in items if item.state == "queued")
+    with gateway.sessions() as session:
+        statuses = sorted(t.status for t in session.execute(select(Transmission)).scalars())
+    assert statuses == ["processed", "received", "received"]
+    gateway.settings.lease_seconds = 60
+    while worker.run_once():
+        pass
+    with gateway.sessions() as session:
+        assert {t.status for t in session.execute(select(Transmission)).scalars()} == {"processed"}
+
+
+def test_files_written_in_a_batch_are_synced_once_at_its_flush(tmp_path: Path, monkeypatch):
+    store = ArchiveStore(tmp_path / "archive")
+    fsyncs: list[int] = []
+    real_fsync = os.fsync
+    monkeypatch.setattr(os, "fsync", lambda fd: (fsyncs.append(fd), real_fsync(fd))[1])
+
+    store.put(b"outside any batch")
+    assert len(fsyncs) == 2  # the file, then its folder
+
+    fsyncs.clear()
+    with deferred_sync() as batch:
+        if batch is None:  # no syncfs on this system: every file is synced as written
+            return
+        digests = [store.put(f"message {n}".encode()) for n in range(10)]
+        assert fsyncs == []  # nothing synced one by one inside the batch
+        assert batch.folders  # but every folder written to is remembered
+        batch.flush()
+        assert not batch.folders
+    assert [store.get(digest) for digest in digests] == [f"message {n}".encode() for n in range(10)]
