@@ -41,6 +41,7 @@ from gateway.database.models import (
     Transmission,
     WorkItem,
 )
+from gateway.database.rows import insert_row
 from gateway.outbound import OutboundRejected, outbound_ack_state, send_document
 
 log = logging.getLogger(__name__)
@@ -351,7 +352,8 @@ def queue_auto_accept(gw: Gateway, session: Session, document: Document) -> list
     if partner is None or partner.role != "customer":
         return []
     now = gw.clock()
-    session.add(
+    insert_row(
+        session,
         WorkItem(
             kind=AUTO_ACCEPT_ORDER,
             subject_id=document.id,
@@ -359,7 +361,7 @@ def queue_auto_accept(gw: Gateway, session: Session, document: Document) -> list
             attempts=0,
             available_at=now,
             created_at=now,
-        )
+        ),
     )
     return [
         AuditEntry(

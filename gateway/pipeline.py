@@ -34,6 +34,7 @@ from gateway.database.models import (
 from gateway.database.models import (
     Message as MessageRow,
 )
+from gateway.database.rows import insert_row
 from gateway.delivery import outbound_filename, queue_delivery
 from gateway.erp.outbox import enqueue_document
 from gateway.order_loop import queue_auto_accept
@@ -156,7 +157,7 @@ def _stream_interchange(gw: Gateway, session: Session, run: _Run, handle: Any, *
     if duplicate_of is not None:
         outcome.errors.append(_duplicate_error(outcome, duplicate_of))
     run.event("parsed", syntax="edifact", interchanges=1, messages=len(outcome.messages), streamed=True)
-    _judge_interchange(run, row, outcome, duplicate_of)
+    _judge_interchange(session, run, row, outcome, duplicate_of)
     _finish_interchange(gw, session, run, row, outcome, duplicate_of)
 
 
@@ -216,7 +217,7 @@ def _store_interchange(
     gw: Gateway, session: Session, run: _Run, position: int, outcome: InterchangeOutcome
 ) -> None:
     row, duplicate_of = _open_interchange(session, run, position, outcome)
-    _judge_interchange(run, row, outcome, duplicate_of)
+    _judge_interchange(session, run, row, outcome, duplicate_of)
     for msg_position, message_outcome in enumerate(outcome.messages, start=1):
         _store_message(gw, session, run, row, outcome, msg_position, message_outcome)
     _finish_interchange(gw, session, run, row, outcome, duplicate_of)
@@ -245,8 +246,7 @@ def _open_interchange(
         status="accepted",
         errors=[],
     )
-    session.add(row)
-    session.flush()
+    insert_row(session, row, generated_id=True)  # its status and errors follow in _judge_interchange
 
     duplicate_of = _claim_interchange_key(session, row) if outcome.accepted and claim else None
     if duplicate_of is not None:
@@ -273,10 +273,20 @@ def _duplicate_error(outcome: InterchangeOutcome, duplicate_of: InterchangeRow) 
 
 
 def _judge_interchange(
-    run: _Run, row: InterchangeRow, outcome: InterchangeOutcome, duplicate_of: InterchangeRow | None
+    session: Session,
+    run: _Run,
+    row: InterchangeRow,
+    outcome: InterchangeOutcome,
+    duplicate_of: InterchangeRow | None,
 ) -> None:
     row.status = "accepted" if outcome.accepted else ("duplicate" if duplicate_of else "rejected")
     row.errors = [e.to_dict() for e in outcome.errors]
+    session.execute(
+        update(InterchangeRow)
+        .where(InterchangeRow.id == row.id)
+        .values(status=row.status, errors=row.errors, duplicate_of_id=row.duplicate_of_id)
+        .execution_options(synchronize_session=False)
+    )
     run.errors.extend(outcome.all_errors)
     run.event(
         "validated",
@@ -309,8 +319,7 @@ def _store_message(
         business_number=message_outcome.business_number,
         errors=[e.to_dict() for e in message_outcome.errors],
     )
-    session.add(message_row)
-    session.flush()
+    insert_row(session, message_row, generated_id=True)
     if run.transmission.message_type is None:
         run.transmission.message_type = message_row.message_type
     if run.transmission.business_number is None:
@@ -458,7 +467,7 @@ def _store_document(gw: Gateway, session: Session, run: _Run, message_row: Messa
         content=content,
         created_at=gw.clock(),
     )
-    session.add(doc)
+    insert_row(session, doc)
     run.events.extend(enqueue_document(gw, session, doc))  # the ERP outbox, in this same transaction
     run.events.extend(queue_auto_accept(gw, session, doc))  # the demo ERP's answer, likewise
     run.documents += 1
@@ -565,7 +574,7 @@ def _record_ack(
         delivery_state="pending",
     )
     ack.filename = outbound_filename(partner.id, ack.type, control_reference, row.syntax, ack.created_at)
-    session.add(ack)
+    insert_row(session, ack)
     queue_delivery(session, ack, ack.created_at)
     run.events.append(
         AuditEntry(

@@ -14,7 +14,7 @@ import socket
 import threading
 import uuid
 from datetime import timedelta
-from time import monotonic
+from time import monotonic, sleep
 
 from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
@@ -45,6 +45,9 @@ MAX_ATTEMPTS = 5
 # inbound message, so a burst makes as many of them). ERP deliveries keep their own order rules and
 # the automatic order answer commits on its own, so those run one at a time.
 BATCHED_KINDS = (PROCESS_TRANSMISSION, DELIVER_ACKNOWLEDGEMENT)
+# How long one transaction of a batch may hold the database before it commits and lets intake in.
+TRANSACTION_SECONDS = 0.1
+WRITER_HANDOVER_SECONDS = 0.001
 
 
 def worker_id() -> str:
@@ -138,32 +141,44 @@ class Worker:
         return 1
 
     def _run_batch(self, items: list[WorkItem]) -> None:
-        """Items claimed together run in one transaction, each in a savepoint of its own: one
-        commit for the batch instead of one per item, the same promise (nothing is marked done
-        before it is durable), and one bad item fails alone. A batch that has used a third of its
-        lease (a partner's AS2 server answering slowly) hands the rest back to the queue."""
-        failures: list[tuple[WorkItem, Exception]] = []
+        """Items claimed together run a few per transaction, each in a savepoint of its own: one
+        commit for several items instead of one each, the same promise (nothing is marked done
+        before it is durable), and one bad item fails alone. A transaction ends after
+        ``TRANSACTION_SECONDS``, so uploads waiting for SQLite's single writer lock are not held up
+        by a whole batch. A batch that has used a third of its lease (a partner's AS2 server
+        answering slowly) hands the rest back to the queue."""
         budget = monotonic() + self.gw.settings.lease_seconds / 3
-        try:
-            with deferred_sync() as files, self.gw.sessions.begin() as session:
-                with buffered_events(session, self.gw.clock) as events:
-                    for position, item in enumerate(items):
-                        if position and monotonic() > budget:
-                            self._hand_back(session, items[position:])
-                            break
-                        appended = len(events)
-                        try:
-                            with session.begin_nested():
-                                self._run_claimed(session, item)
-                        except Exception as exc:
-                            del events[appended:]  # rolled back with its savepoint
-                            failures.append((item, exc))
-                if files is not None:
-                    files.flush()  # what the rows point at is on disk before they commit
-        except Exception as exc:  # the commit itself failed: nothing of the batch was stored
-            failures = [(item, exc) for item in items]
-        for item, exc in failures:
-            self._failed(item, exc)
+        rest = list(items)
+        while rest:
+            if len(rest) < len(items) and monotonic() > budget:
+                with self.gw.sessions.begin() as session:
+                    self._hand_back(session, rest)
+                return
+            ran: list[WorkItem] = []
+            failures: list[tuple[WorkItem, Exception]] = []
+            try:
+                with deferred_sync() as files, self.gw.sessions.begin() as session:
+                    until = min(monotonic() + TRANSACTION_SECONDS, budget)
+                    with buffered_events(session, self.gw.clock) as events:
+                        while rest and (not ran or monotonic() < until):
+                            item = rest.pop(0)
+                            ran.append(item)
+                            appended = len(events)
+                            try:
+                                with session.begin_nested():
+                                    self._run_claimed(session, item)
+                            except Exception as exc:
+                                del events[appended:]  # rolled back with its savepoint
+                                failures.append((item, exc))
+                    if files is not None:
+                        files.flush()  # what the rows point at is on disk before they commit
+            except Exception as exc:  # the commit itself failed: nothing of these items was stored
+                failures = [(item, exc) for item in ran]
+            for item, exc in failures:
+                self._failed(item, exc)
+            # Neither a thread lock nor a file lock queues its waiters fairly: without a pause the
+            # worker takes the database straight back and an upload waits for the whole batch.
+            sleep(WRITER_HANDOVER_SECONDS)
 
     def _hand_back(self, session: Session, items: list[WorkItem]) -> None:
         ids = [item.id for item in items]

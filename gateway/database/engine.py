@@ -146,7 +146,7 @@ class _ProcessWriter:
                 if monotonic() > deadline:
                     raise sqlite3.OperationalError("database is locked: another process held it") from None
                 sleep(pause)
-                pause = min(pause * 2, 0.002)
+                pause = min(pause * 2, 0.0005)  # under the worker's pause between transactions
 
 
 class _SerializedConnection(sqlite3.Connection):

@@ -22,6 +22,7 @@ from archive.audit import AuditEntry
 from gateway.config import Settings
 from gateway.context import Gateway
 from gateway.database.models import Document, ErpDelivery, WorkItem
+from gateway.database.rows import insert_row
 
 DELIVER_TO_ERP = "deliver_to_erp"
 
@@ -68,8 +69,8 @@ def enqueue_document(gw: Gateway, session: Session, document: Document) -> list[
     ]
     if not rows:
         return []
-    session.add_all(rows)
-    session.flush()  # the ids are the order and the work items' subjects
+    for row in rows:
+        insert_row(session, row, generated_id=True)  # the ids are the order and the work items' subjects
     for row in rows:
         if row.channel in PUSH_CHANNELS:
             schedule(session, row, now)
@@ -86,7 +87,8 @@ def enqueue_document(gw: Gateway, session: Session, document: Document) -> list[
 
 def schedule(session: Session, delivery: ErpDelivery, at: datetime) -> None:
     """Queue a work item that runs the delivery at ``at``; running it twice is harmless."""
-    session.add(
+    insert_row(
+        session,
         WorkItem(
             kind=DELIVER_TO_ERP,
             subject_id=str(delivery.id),
@@ -94,7 +96,7 @@ def schedule(session: Session, delivery: ErpDelivery, at: datetime) -> None:
             attempts=0,
             available_at=at,
             created_at=at,
-        )
+        ),
     )
 
 

@@ -26,7 +26,7 @@ def _items(gateway, kind: str) -> list[WorkItem]:
         return list(session.execute(select(WorkItem).where(WorkItem.kind == kind)).scalars())
 
 
-def test_acknowledgement_deliveries_are_claimed_and_committed_as_one_batch(gateway, submit, edifact_fixture):
+def test_acknowledgement_deliveries_are_claimed_and_run_together(gateway, submit, edifact_fixture):
     for n in range(5):
         assert submit(_orders(edifact_fixture, n)).status_code == 202
     worker = Worker(gateway, owner="batcher")
