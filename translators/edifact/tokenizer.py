@@ -284,17 +284,21 @@ def careful_segment(
         end -= 1
     if table is not None and not any(chr(k) in raw for k in table):
         table = None
+    # ``str.translate`` looks up every character of a non-ASCII string in the table; when no
+    # stand-in is ASCII, a pure-ASCII element holds none and is not translated at all.
+    ascii_is_plain = table is not None and min(table) > _ASCII_MAX
     elements: list[list[str]] = []
     repetitions: dict[int, list[list[str]]] | None = None
     for i, part in enumerate(parts[1:end]):
+        part_table = None if ascii_is_plain and part.isascii() else table
         if rep is not None and rep in part:
-            reps = [_components(r, comp, table) for r in part.split(rep)]
+            reps = [_components(r, comp, part_table) for r in part.split(rep)]
             if repetitions is None:
                 repetitions = {}
             repetitions[i] = reps
             elements.append(reps[0])
         else:
-            elements.append(_components(part, comp, table))
+            elements.append(_components(part, comp, part_table))
     return Segment(tag, elements, index, repetitions)
 
 
