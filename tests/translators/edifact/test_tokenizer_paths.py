@@ -113,6 +113,19 @@ def test_plain_build_matches_careful_path_on_mutated_input(name: str, variant: s
         assert got == _all_careful(mutated, separators, first_index), (name, variant, round_, mutated)
 
 
+@pytest.mark.parametrize(("name", "variant"), CASES[1::4])
+def test_chunk_boundaries_do_not_change_segments(
+    name: str, variant: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Segments are built some thousand at a time; with chunks of a few segments every fixture
+    crosses many boundaries, and numbering and careful rebuilds must not notice."""
+    monkeypatch.setattr(tokenizer, "_CHUNK", 3)
+    body, separators = _body_and_separators(TEXTS[name], variant)
+    rng = random.Random(f"chunks/{name}/{variant}")
+    for mutated in [body] + [_mutated(body, rng) for _ in range(10)]:
+        assert tokenize(mutated, separators, 2) == _all_careful(mutated, separators, 2), mutated
+
+
 @pytest.mark.parametrize(("name", "variant"), CASES[::4])
 def test_stand_in_choice_does_not_change_segments(
     name: str, variant: str, monkeypatch: pytest.MonkeyPatch
