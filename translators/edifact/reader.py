@@ -19,6 +19,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from itertools import compress, count
+from operator import attrgetter
 
 from translators import collector
 from translators.edifact import charset
@@ -40,6 +42,7 @@ from translators.numerals import is_digits
 SUPPORTED_VERSIONS = range(1, 5)
 _BOM = "\ufeff"
 _UTF8_BOM = b"\xef\xbb\xbf"
+_TAG = attrgetter("tag")
 
 
 def read_interchange(data: bytes | str) -> Interchange:
@@ -423,7 +426,8 @@ class _Envelope:
             "UNE": self._une,
             "UNZ": self._unz,
         }
-        marks = [i for i, seg in enumerate(segments) if seg.tag in handlers]
+        # C-level scan for the service segments: a Python loop here cost as much as the envelope.
+        marks = list(compress(count(), map(handlers.__contains__, map(_TAG, segments))))
         marks.append(len(segments))
         prev = 0
         for i in marks:

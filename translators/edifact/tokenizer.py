@@ -18,14 +18,29 @@ separators or character sets - can be cut into byte ranges before anything is de
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
-from itertools import repeat
+from itertools import compress, count, repeat
+from operator import not_
 
 from translators.edifact.model import DEFAULT_SEPARATORS, Segment, Separators
 
 UNA_LENGTH = 9  # "UNA" + six service characters
 _WHITESPACE = " \t\r\n"
 _PRIVATE_USE_RANGES = ((0xE000, 0xF900), (0xF0000, 0xFFFFE), (0x100000, 0x10FFFE))
+_ASCII_MAX = 0x7F
+# Segments built at a time. The temporaries of one chunk (element strings, split lists) are freed
+# before the next chunk reuses their memory, instead of a large body's being held all at once:
+# fewer fresh pages for the allocator to fault in, and the data stays in cache.
+_CHUNK = 2048
+# Stand-ins tried before the private-use characters. Latin-1 control characters keep a Latin-1
+# text at one byte per character (a single private-use character widens the whole text, which
+# makes every later split and search slower). The C1 controls come first: being outside ASCII,
+# they let ``str.isascii`` rule out most segments when looking for stand-ins. Controls that count
+# as whitespace (NEL, the FS/GS/RS/US separators) are left out: layout handling strips whitespace.
+_CONTROL_STAND_INS = "".join(
+    chr(cp) for cp in (*range(0x80, 0x85), *range(0x86, 0xA0), *range(0x01, 0x09), *range(0x0E, 0x1C), 0x7F)
+)
 
 
 def parse_una(text: str, pos: int = 0) -> Separators | None:
@@ -92,17 +107,21 @@ def is_released(text: str, i: int, release: str) -> bool:
     return run % 2 == 1
 
 
-def _free_characters(text: str, count: int) -> str:
-    """``count`` private-use characters absent from ``text``, to stand in for released pairs."""
+def _free_characters(text: str, count: int, taken: str) -> str:
+    """``count`` characters absent from ``text`` and ``taken``, to stand in for released pairs."""
     found: list[str] = []
-    for lo, hi in _PRIVATE_USE_RANGES:
-        for cp in range(lo, hi):
-            ch = chr(cp)
-            if ch not in text:
-                found.append(ch)
-                if len(found) == count:
-                    return "".join(found)
+    for ch in _stand_in_candidates():
+        if ch not in text and ch not in taken:
+            found.append(ch)
+            if len(found) == count:
+                return "".join(found)
     raise ValueError("text uses every private-use character; cannot tokenize")  # pragma: no cover
+
+
+def _stand_in_candidates() -> Iterator[str]:
+    yield from _CONTROL_STAND_INS
+    for lo, hi in _PRIVATE_USE_RANGES:
+        yield from map(chr, range(lo, hi))
 
 
 def protect_released(text: str, separators: Separators) -> tuple[str, dict[int, str] | None]:
@@ -120,7 +139,7 @@ def protect_released(text: str, separators: Separators) -> tuple[str, dict[int, 
     for ch in (separators.element, separators.component, separators.segment, separators.repetition):
         if ch is not None and ch not in specials:
             specials.append(ch)
-    marks = _free_characters(text, len(specials))
+    marks = _free_characters(text, len(specials), "".join(specials) + separators.decimal)
     for ch, mark in zip(specials, marks, strict=True):
         text = text.replace(rel + ch, mark)
     text = text.replace(rel, "")
@@ -181,6 +200,11 @@ def tokenize(body: str, separators: Separators, first_index: int = 1) -> list[Se
     Trailing empty components and trailing empty data elements are dropped (``RFF+VA:123:'`` reads
     as ``RFF+VA:123'``): ISO 9735 forbids writing them and they carry no value, and dropping them
     makes the writer's output read back to the same model.
+
+    Every segment is first built the plain way (:func:`plain_segments`); the few that hold a
+    released character, a repetition or a trailing separator are then rebuilt one by one on the
+    careful path (:func:`careful_segment`), which gives the same result for every other segment.
+    Both run on ``_CHUNK`` segments at a time.
     """
     protected, table = protect_released(body, separators)
     elem = separators.element
@@ -190,22 +214,47 @@ def tokenize(body: str, separators: Separators, first_index: int = 1) -> list[Se
     if rep is not None and rep not in protected:
         rep = None
     trailing = _has_trailing(protected, separators)
-    if table is None and rep is None and not trailing:
-        # The common case, kept free of per-segment branches.
-        split = str.split
-        return [
-            Segment(parts[0], list(map(split, parts[1:], repeat(comp))), index)
-            for index, parts in enumerate([raw.split(elem) for raw in raws], first_index)
-        ]
+    careful = table is not None or rep is not None or trailing
+    segments: list[Segment] = []
+    for start in range(0, len(raws), _CHUNK):
+        chunk = raws[start : start + _CHUNK]
+        built = plain_segments(chunk, elem, comp, first_index + start)
+        if careful:
+            for position in _careful_positions(chunk, table, rep, comp, elem, trailing):
+                index = first_index + start + position
+                built[position] = careful_segment(chunk[position], index, elem, comp, rep, table)
+        segments += built
+    return segments
+
+
+def plain_segments(raws: list[str], elem: str, comp: str, first_index: int) -> list[Segment]:
+    """Segments of raw strings that need no careful handling, built without a per-segment loop.
+
+    Reading cost is dominated by building the segment lists, and a Python loop over the segments
+    spends more on interpreting its own steps than on the splits. Here every stage is a ``map``
+    that runs in C: split each segment into elements, take the tags off, and split each element
+    into components (an inner ``map`` per segment, turned into that segment's element list).
+    """
+    parts = list(map(str.split, raws, repeat(elem)))
+    tags = list(map(list.pop, parts, repeat(0)))
+    elements = map(list, map(map, repeat(str.split), parts, repeat(repeat(comp))))
+    return list(map(Segment, tags, elements, count(first_index)))
+
+
+def _careful_positions(
+    raws: list[str], table: dict[int, str] | None, rep: str | None, comp: str, elem: str, trailing: bool
+) -> list[int]:
+    """Positions (0-based, ascending) of the raw segments the plain build gets wrong."""
     slow = _slow_path_re(table, rep, comp, elem, trailing)
-    out = []
-    for index, raw in enumerate(raws, first_index):
-        if slow.search(raw) or (trailing and raw.endswith((comp, elem))):
-            out.append(_segment(raw, index, elem, comp, rep, table))
-        else:
-            parts = raw.split(elem)
-            out.append(Segment(parts[0], [p.split(comp) for p in parts[1:]], index))
-    return out
+    if table is not None and rep is None and not trailing and min(table) > _ASCII_MAX:
+        # Only placeholders to find, and none is ASCII: a pure-ASCII segment cannot hold one, and
+        # ``str.isascii`` is a flag lookup, so the regex runs on the few other segments only.
+        maybe = compress(count(), map(not_, map(str.isascii, raws)))
+        return [position for position in maybe if slow.search(raws[position])]
+    flagged = set(compress(count(), map(slow.search, raws)))
+    if trailing:
+        flagged.update(compress(count(), map(str.endswith, raws, repeat((comp, elem)))))
+    return sorted(flagged)
 
 
 def _slow_path_re(
@@ -234,7 +283,7 @@ def _has_trailing(text: str, separators: Separators) -> bool:
     )
 
 
-def _segment(
+def careful_segment(
     raw: str, index: int, elem: str, comp: str, rep: str | None, table: dict[int, str] | None
 ) -> Segment:
     """One segment on the slow path: released characters, repetitions or trailing separators."""
@@ -245,17 +294,21 @@ def _segment(
         end -= 1
     if table is not None and not any(chr(k) in raw for k in table):
         table = None
+    # ``str.translate`` looks up every character of a non-ASCII string in the table; when no
+    # stand-in is ASCII, a pure-ASCII element holds none and is not translated at all.
+    ascii_is_plain = table is not None and min(table) > _ASCII_MAX
     elements: list[list[str]] = []
     repetitions: dict[int, list[list[str]]] | None = None
     for i, part in enumerate(parts[1:end]):
+        part_table = None if ascii_is_plain and part.isascii() else table
         if rep is not None and rep in part:
-            reps = [_components(r, comp, table) for r in part.split(rep)]
+            reps = [_components(r, comp, part_table) for r in part.split(rep)]
             if repetitions is None:
                 repetitions = {}
             repetitions[i] = reps
             elements.append(reps[0])
         else:
-            elements.append(_components(part, comp, table))
+            elements.append(_components(part, comp, part_table))
     return Segment(tag, elements, index, repetitions)
 
 
