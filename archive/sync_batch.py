@@ -18,6 +18,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from archive.durable_write import fsync_path
+
 _current: contextvars.ContextVar[SyncBatch | None] = contextvars.ContextVar("sync_batch", default=None)
 
 
@@ -34,10 +36,6 @@ class SyncBatch:
             if device not in synced:
                 sync_filesystem(folder)
                 synced.add(device)
-
-
-def _pending() -> SyncBatch | None:
-    return _current.get()
 
 
 @contextmanager
@@ -57,7 +55,7 @@ def deferred_sync() -> Iterator[SyncBatch | None]:
 
 def sync_file(fd: int, folder: Path) -> None:
     """fsync the file written through ``fd`` (to be placed in ``folder``) now, or with the batch."""
-    batch = _pending()
+    batch = _current.get()
     if batch is None:
         os.fsync(fd)
     else:
@@ -66,15 +64,11 @@ def sync_file(fd: int, folder: Path) -> None:
 
 def sync_folder(folder: Path) -> None:
     """Make a new name in ``folder`` durable now, or with the batch."""
-    batch = _pending()
+    batch = _current.get()
     if batch is not None:
         batch.folders.add(folder)
         return
-    fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
+    fsync_path(folder)
 
 
 def _load_syncfs() -> Any:

@@ -26,7 +26,6 @@ from gateway.database.models import (
     Document,
     InterchangeKey,
     Transmission,
-    WorkItem,
 )
 from gateway.database.models import (
     Interchange as InterchangeRow,
@@ -184,7 +183,7 @@ def _release_stored(session: Session, keep: set[int]) -> None:
     """Flush, then forget the rows already written, so the session does not grow with the file."""
     session.flush()
     for obj in list(session.identity_map.values()):
-        if id(obj) not in keep and not (isinstance(obj, WorkItem) and obj.state == "running"):
+        if id(obj) not in keep:
             session.expunge(obj)
 
 

@@ -17,8 +17,7 @@ def insert_row(session: Session, row: Any, *, generated_id: bool = False) -> Non
     """INSERT ``row`` (an instance of a mapped class) in the session's transaction. Unset columns
     take their defaults; with ``generated_id`` the database's new id is set on ``row.id``."""
     table = row.__table__
-    values = {column.key: getattr(row, column.key) for column in table.columns}
-    values = {key: value for key, value in values.items() if value is not None}
+    values = {c.key: v for c in table.columns if (v := getattr(row, c.key)) is not None}
     connection = session.connection()
     if generated_id:
         row.id = connection.execute(table.insert().returning(table.c.id), values).scalar_one()

@@ -36,6 +36,19 @@ def _insert(transmission_id: str):
     return write
 
 
+def _committer(group: GroupCommit, outcomes: dict[str, BaseException | None]):
+    """A thread that commits ``write`` through ``group`` and records what it raised under ``name``."""
+
+    def run(name: str, write) -> None:
+        try:
+            group.commit(write)
+            outcomes[name] = None
+        except BaseException as exc:
+            outcomes[name] = exc
+
+    return lambda name, write: threading.Thread(target=run, args=(name, write))
+
+
 def _count_commits(gateway) -> list[int]:
     commits: list[int] = []
     event.listen(gateway.engine, "commit", lambda _conn: commits.append(1))
@@ -53,18 +66,12 @@ def test_uploads_queued_behind_a_commit_share_the_next_one(gateway):
         assert others_queued.wait(10)
         _insert("first")(session)
 
-    errors: list[BaseException] = []
-
-    def run(write) -> None:
-        try:
-            group.commit(write)
-        except BaseException as exc:
-            errors.append(exc)
-
-    leader = threading.Thread(target=run, args=(slow_first,))
+    outcomes: dict[str, BaseException | None] = {}
+    thread = _committer(group, outcomes)
+    leader = thread("first", slow_first)
     leader.start()
     assert first_writing.wait(10)
-    followers = [threading.Thread(target=run, args=(_insert(f"t{n}"),)) for n in range(4)]
+    followers = [thread(f"t{n}", _insert(f"t{n}")) for n in range(4)]
     for thread in followers:
         thread.start()
     while len(group._queue) < 4:  # all four wait behind the leader's transaction
@@ -72,7 +79,7 @@ def test_uploads_queued_behind_a_commit_share_the_next_one(gateway):
     others_queued.set()
     for thread in [leader, *followers]:
         thread.join(10)
-    assert errors == []
+    assert outcomes == dict.fromkeys(["first", "t0", "t1", "t2", "t3"])
     with gateway.sessions() as session:
         ids = set(session.execute(select(Transmission.id)).scalars())
     assert ids == {"first", "t0", "t1", "t2", "t3"}
@@ -91,19 +98,12 @@ def test_one_failing_upload_in_a_group_fails_alone(gateway):
         _insert("blocker")(session)
 
     results: dict[str, BaseException | None] = {}
-
-    def run(name: str, write) -> None:
-        try:
-            group.commit(write)
-            results[name] = None
-        except BaseException as exc:
-            results[name] = exc
-
-    threads = [threading.Thread(target=run, args=("blocker", blocker))]
+    thread = _committer(group, results)
+    threads = [thread("blocker", blocker)]
     threads[0].start()
     assert started.wait(10)
     for name, taken in (("good-1", "good-1"), ("again", "taken"), ("good-2", "good-2")):
-        threads.append(threading.Thread(target=run, args=(name, _insert(taken))))
+        threads.append(thread(name, _insert(taken)))
         threads[-1].start()
     while len(group._queue) < 3:
         threading.Event().wait(0.01)
