@@ -20,7 +20,7 @@ from archive.audit import AuditEntry
 from gateway.context import Gateway
 from gateway.crash_points import crash_point
 from gateway.database.models import Acknowledgement, Interchange, Transmission, WorkItem
-from gateway.database.rows import insert_row
+from gateway.database.rows import insert_row, load_row, update_columns
 from partners.profile import PartnerProfile
 
 DELIVER_ACKNOWLEDGEMENT = "deliver_acknowledgement"
@@ -98,7 +98,7 @@ def _route(gw: Gateway, partner_id: str | None, channel: str | None) -> tuple[Pa
 
 
 def deliver_acknowledgement(gw: Gateway, session: Session, ack_id: str) -> list[AuditEntry]:
-    ack = session.get(Acknowledgement, ack_id)
+    ack = load_row(session, Acknowledgement, ack_id)  # detached: one per inbound message, kept cheap
     if ack is None:
         raise LookupError(f"acknowledgement {ack_id} does not exist")
     # An MDN answers an AS2 message, so it goes back over AS2 whatever the partner's delivery setting.
@@ -119,6 +119,7 @@ def deliver_acknowledgement(gw: Gateway, session: Session, ack_id: str) -> list[
     # A channel that waits for a receipt (AS2 with an asynchronous MDN) reports its own state.
     ack.delivery_state = str(details.pop("delivery_state", "delivered"))
     ack.delivered_at = gw.clock() if ack.delivery_state == "delivered" else None
+    update_columns(session, ack, "delivery_state", "delivered_at")
     return [
         AuditEntry(
             "worker",

@@ -21,6 +21,7 @@ from gateway.context import Gateway
 from gateway.crash_points import crash_point
 from gateway.database.audit_log import append_events
 from gateway.database.models import Transmission, WorkItem
+from gateway.database.rows import insert_values
 
 PROCESS_TRANSMISSION = "process_transmission"
 
@@ -97,9 +98,8 @@ def accept(gw: Gateway, upload: Upload) -> Receipt:
 
     def write(session: Session) -> None:
         # Plain SQL: this is every upload's transaction, and the ORM's flush cost more than the rows.
-        connection = session.connection()
-        connection.execute(Transmission.__table__.insert(), transmission)
-        connection.execute(WorkItem.__table__.insert(), work_item)
+        insert_values(session, Transmission.__table__, transmission)
+        insert_values(session, WorkItem.__table__, work_item)
         append_events(session, events, gw.clock)
 
     try:

@@ -12,7 +12,7 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import bindparam, delete, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -21,6 +21,7 @@ from gateway.context import Gateway
 from gateway.crash_points import crash_point
 from gateway.database.audit_log import append_events
 from gateway.database.counters import next_control_number
+from gateway.database.direct import DirectStatement
 from gateway.database.models import (
     Acknowledgement,
     Document,
@@ -33,7 +34,7 @@ from gateway.database.models import (
 from gateway.database.models import (
     Message as MessageRow,
 )
-from gateway.database.rows import insert_row
+from gateway.database.rows import insert_row, update_columns
 from gateway.delivery import outbound_filename, queue_delivery
 from gateway.erp.outbox import enqueue_document
 from gateway.order_loop import queue_auto_accept
@@ -44,7 +45,7 @@ from translators.detect import detect_syntax
 from translators.edifact.stream import NotStreamable
 from translators.edifact.translate import translate_edifact_stream
 from translators.errors import EdiError
-from translators.translate import InterchangeOutcome, MessageOutcome, translate
+from translators.translate import InterchangeOutcome, MessageOutcome, Translation, translate
 
 ACTOR = "worker"
 # How each syntax's interchange acknowledgement says "duplicate": CONTRL 0085 26, TA1 TA105 025.
@@ -68,17 +69,43 @@ class _Run:
         self.events.append(AuditEntry(ACTOR, "transmission", self.transmission.id, action, details))
 
 
-def process_transmission(gw: Gateway, session: Session, transmission: Transmission) -> str:
+@dataclass(frozen=True, slots=True)
+class PreparedTranslation:
+    """A transmission's bytes translated before its write transaction begins. On SQLite that
+    transaction holds the database's only write lock, which every upload waits for; reading and
+    translating (no database involved) is most of a small message's work, so the worker does it
+    first, unlocked. What it was made from is kept so that a run uses it only for those bytes."""
+
+    sha256: str
+    channel_partner: str | None
+    partners: PartnerDirectory
+    translation: Translation
+
+
+def prepare_translation(gw: Gateway, sha256: str, channel_partner: str | None) -> PreparedTranslation:
+    partners = gw.partners  # one directory for the whole run, even if a reload swaps it meanwhile
+    translation = translate(gw.archive.get(sha256), partners, channel_partner=channel_partner)
+    return PreparedTranslation(sha256, channel_partner, partners, translation)
+
+
+def process_transmission(
+    gw: Gateway, session: Session, transmission: Transmission, prepared: PreparedTranslation | None = None
+) -> str:
     """Run the pipeline inside the caller's transaction; returns the final status."""
     _forget_previous_run(session, transmission)
-    partners = gw.partners  # one directory for the whole run, even if a reload swaps it meanwhile
     run = None
-    if transmission.size >= gw.settings.stream_threshold_bytes:
-        run = _process_streaming(gw, session, transmission, partners)
+    if prepared is None or (prepared.sha256, prepared.channel_partner) != (
+        transmission.sha256,
+        transmission.partner_id,
+    ):
+        prepared = None
+        if transmission.size >= gw.settings.stream_threshold_bytes:
+            run = _process_streaming(gw, session, transmission, gw.partners)
     if run is None:
-        run = _Run(transmission, partners)
-        data = gw.archive.get(transmission.sha256)
-        translation = translate(data, partners, channel_partner=transmission.partner_id)
+        if prepared is None:
+            prepared = prepare_translation(gw, transmission.sha256, transmission.partner_id)
+        run = _Run(transmission, prepared.partners)
+        translation = prepared.translation
         transmission.syntax = translation.syntax
         run.event(
             "parsed",
@@ -96,6 +123,10 @@ def process_transmission(gw: Gateway, session: Session, transmission: Transmissi
     transmission.status = status
     transmission.errors = [e.to_dict() for e in run.errors]
     transmission.processed_at = gw.clock()
+    # The worker hands over a detached row (``load_row``): what the run decided goes back in one UPDATE.
+    update_columns(
+        session, transmission, "status", "errors", "processed_at", "syntax", "message_type", "business_number"
+    )
     run.event(status, errors=len(run.errors), documents=run.documents)
     append_events(session, run.events, gw.clock)
     return status
@@ -271,6 +302,12 @@ def _duplicate_error(outcome: InterchangeOutcome, duplicate_of: InterchangeRow) 
     )
 
 
+_JUDGE_INTERCHANGE = DirectStatement(
+    update(InterchangeRow.__table__).where(InterchangeRow.__table__.c.id == bindparam("id")),
+    column_keys=("status", "errors", "duplicate_of_id"),
+)
+
+
 def _judge_interchange(
     session: Session,
     run: _Run,
@@ -280,12 +317,16 @@ def _judge_interchange(
 ) -> None:
     row.status = "accepted" if outcome.accepted else ("duplicate" if duplicate_of else "rejected")
     row.errors = [e.to_dict() for e in outcome.errors]
-    session.execute(
-        update(InterchangeRow)
-        .where(InterchangeRow.id == row.id)
-        .values(status=row.status, errors=row.errors, duplicate_of_id=row.duplicate_of_id)
-        .execution_options(synchronize_session=False)
-    )
+    if row.status != "accepted" or row.errors or row.duplicate_of_id is not None:  # else as inserted
+        _JUDGE_INTERCHANGE.execute(
+            session.connection(),
+            {
+                "id": row.id,
+                "status": row.status,
+                "errors": row.errors,
+                "duplicate_of_id": row.duplicate_of_id,
+            },
+        )
     run.errors.extend(outcome.all_errors)
     run.event(
         "validated",
@@ -427,31 +468,39 @@ def _claim_interchange_key(session: Session, row: InterchangeRow) -> Interchange
     """Insert the (sender, reference) key; if it exists, return the interchange that holds it.
     One INSERT that does nothing on a conflict, instead of a savepoint around an ORM insert."""
     connection = session.connection()
-    keys = InterchangeKey.__table__
-    insert = postgresql.insert if connection.dialect.name == "postgresql" else sqlite.insert
-    claimed = connection.execute(
-        insert(keys)
-        .values(
-            syntax=row.syntax,
-            sender_id=row.sender_id,
-            sender_qualifier=row.sender_qualifier,
-            control_reference=row.control_reference,
-            interchange_id=row.id,
-        )
-        .on_conflict_do_nothing()
-        .returning(keys.c.interchange_id)  # a row only when inserted (rowcount is -1 on psycopg)
-    ).first()
-    if claimed is not None:
+    key = {
+        "syntax": row.syntax,
+        "sender_id": row.sender_id,
+        "sender_qualifier": row.sender_qualifier,
+        "control_reference": row.control_reference,
+    }
+    claim = _CLAIM_KEY_POSTGRESQL if connection.dialect.name == "postgresql" else _CLAIM_KEY_SQLITE
+    # A row comes back only when inserted (rowcount is -1 on psycopg).
+    if claim.first(connection, {**key, "interchange_id": row.id}) is not None:
         return None
-    holder = connection.execute(
-        select(keys.c.interchange_id).where(
-            keys.c.syntax == row.syntax,
-            keys.c.sender_id == row.sender_id,
-            keys.c.sender_qualifier == row.sender_qualifier,
-            keys.c.control_reference == row.control_reference,
+    return session.get(InterchangeRow, _KEY_HOLDER.scalar(connection, key))
+
+
+def _claim_key_statement(insert: Any) -> DirectStatement:
+    keys = InterchangeKey.__table__
+    return DirectStatement(
+        insert(keys)
+        .values({column.key: bindparam(column.key) for column in keys.columns})
+        .on_conflict_do_nothing()
+        .returning(keys.c.interchange_id)
+    )
+
+
+_CLAIM_KEY_POSTGRESQL = _claim_key_statement(postgresql.insert)
+_CLAIM_KEY_SQLITE = _claim_key_statement(sqlite.insert)
+_KEY_HOLDER = DirectStatement(
+    select(InterchangeKey.__table__.c.interchange_id).where(
+        *(
+            InterchangeKey.__table__.c[name] == bindparam(name)
+            for name in ("syntax", "sender_id", "sender_qualifier", "control_reference")
         )
-    ).scalar_one()
-    return session.get(InterchangeRow, holder)
+    )
+)
 
 
 def _store_document(gw: Gateway, session: Session, run: _Run, message_row: MessageRow, document: Any) -> None:

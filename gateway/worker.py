@@ -16,7 +16,7 @@ import uuid
 from datetime import timedelta
 from time import monotonic, sleep
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import bindparam, or_, select, update
 from sqlalchemy.orm import Session
 
 from archive.audit import AuditEntry
@@ -24,7 +24,9 @@ from archive.sync_batch import deferred_sync
 from gateway.context import Gateway
 from gateway.crash_points import crash_point
 from gateway.database.audit_log import append_events, buffered_events
+from gateway.database.direct import DirectStatement
 from gateway.database.models import Transmission, WorkItem
+from gateway.database.rows import load_row
 from gateway.delivery import (
     DELIVER_ACKNOWLEDGEMENT,
     DELIVER_OUTBOUND,
@@ -36,7 +38,7 @@ from gateway.delivery import (
 from gateway.erp.delivery import DELIVER_TO_ERP, deliver_to_erp, record_erp_failure
 from gateway.intake import PROCESS_TRANSMISSION
 from gateway.order_loop import AUTO_ACCEPT_ORDER, auto_accept_order
-from gateway.pipeline import process_transmission
+from gateway.pipeline import PreparedTranslation, prepare_translation, process_transmission
 
 log = logging.getLogger(__name__)
 
@@ -46,8 +48,19 @@ MAX_ATTEMPTS = 5
 # the automatic order answer commits on its own, so those run one at a time.
 BATCHED_KINDS = (PROCESS_TRANSMISSION, DELIVER_ACKNOWLEDGEMENT)
 # How long one transaction of a batch may hold the database before it commits and lets intake in.
-TRANSACTION_SECONDS = 0.1
+TRANSACTION_SECONDS = 0.01
 WRITER_HANDOVER_SECONDS = 0.001
+# How much of a batch's raw input is translated ahead of its transactions and held in memory.
+PREPARED_BYTES = 16 * 1024 * 1024
+
+
+_WORK = WorkItem.__table__
+_LEASE_OWNER = DirectStatement(
+    select(_WORK.c.lease_owner).where(_WORK.c.id == bindparam("id")).with_for_update()
+)
+_FINISHED = DirectStatement(
+    update(_WORK).where(_WORK.c.id == bindparam("id")), column_keys=("state", "finished_at", "lease_until")
+)
 
 
 def worker_id() -> str:
@@ -132,8 +145,9 @@ class Worker:
                 # send_document commits on its own and SQLite has one writer, so this runs before the
                 # transaction below, not inside it; it is idempotent should that transaction fail.
                 auto_accept_order(self.gw, item.subject_id)
+            prepared = self._prepare([item])
             with deferred_sync() as files, self.gw.sessions.begin() as session:
-                self._run_claimed(session, item)
+                self._run_claimed(session, item, prepared)
                 if files is not None:
                     files.flush()
         except Exception as exc:  # a bug must not stop the worker or lose the message
@@ -148,6 +162,7 @@ class Worker:
         by a whole batch. A batch that has used a third of its lease (a partner's AS2 server
         answering slowly) hands the rest back to the queue."""
         budget = monotonic() + self.gw.settings.lease_seconds / 3
+        prepared = self._prepare(items)
         rest = list(items)
         while rest:
             if len(rest) < len(items) and monotonic() > budget:
@@ -166,7 +181,7 @@ class Worker:
                             appended = len(events)
                             try:
                                 with session.begin_nested():
-                                    self._run_claimed(session, item)
+                                    self._run_claimed(session, item, prepared)
                             except Exception as exc:
                                 del events[appended:]  # rolled back with its savepoint
                                 failures.append((item, exc))
@@ -194,22 +209,45 @@ class Worker:
             .values(status="received")
         )
 
-    def _run_claimed(self, session: Session, item: WorkItem) -> None:
+    def _prepare(self, items: list[WorkItem]) -> dict[str, PreparedTranslation]:
+        """Read and translate the batch's small transmissions before any write transaction, so
+        SQLite's write lock is held only while rows are written (``PreparedTranslation``). A file
+        that cannot be prepared here is simply translated in its transaction, which reports what
+        is wrong with it; files from ``stream_threshold_bytes`` on stream there, as before."""
+        wanted = [item.subject_id for item in items if item.kind == PROCESS_TRANSMISSION]
+        if not wanted:
+            return {}
+        table = Transmission.__table__
+        with self.gw.sessions() as session:
+            rows = session.execute(
+                select(table.c.id, table.c.sha256, table.c.size, table.c.partner_id).where(
+                    table.c.id.in_(wanted)
+                )
+            ).all()
+        prepared: dict[str, PreparedTranslation] = {}
+        budget = PREPARED_BYTES
+        for row in rows:
+            if row.size >= self.gw.settings.stream_threshold_bytes or row.size > budget:
+                continue
+            try:
+                prepared[row.id] = prepare_translation(self.gw, row.sha256, row.partner_id)
+            except Exception:  # its transaction translates it again and records the failure
+                continue
+            budget -= row.size
+        return prepared
+
+    def _run_claimed(
+        self, session: Session, item: WorkItem, prepared: dict[str, PreparedTranslation] | None = None
+    ) -> None:
         """Run ``item`` (as claimed, detached) if this worker still holds its lease. The lease check
         locks the row; both statements are plain SQL, as they run once per item."""
-        work = WorkItem.__table__
         connection = session.connection()
-        owner = connection.execute(
-            select(work.c.lease_owner).where(work.c.id == item.id).with_for_update()
-        ).scalar()
-        if owner != self.owner:
+        if _LEASE_OWNER.scalar(connection, {"id": item.id}) != self.owner:
             return  # lease lost to another worker meanwhile; it owns the item now
-        self._execute(session, item)
+        self._execute(session, item, (prepared or {}).get(item.subject_id))
         # lease_owner stays: which node ran it, for operators
-        connection.execute(
-            update(work)
-            .where(work.c.id == item.id)
-            .values(state="done", finished_at=self.gw.clock(), lease_until=None)
+        _FINISHED.execute(
+            connection, {"id": item.id, "state": "done", "finished_at": self.gw.clock(), "lease_until": None}
         )
 
     def _failed(self, item: WorkItem, exc: Exception) -> None:
@@ -240,12 +278,12 @@ class Worker:
             pass
         return fields
 
-    def _execute(self, session: Session, item: WorkItem) -> None:
+    def _execute(self, session: Session, item: WorkItem, prepared: PreparedTranslation | None) -> None:
         if item.kind == PROCESS_TRANSMISSION:
-            transmission = session.get(Transmission, item.subject_id)
+            transmission = load_row(session, Transmission, item.subject_id)
             if transmission is None:
                 raise LookupError(f"transmission {item.subject_id} does not exist")
-            process_transmission(self.gw, session, transmission)
+            process_transmission(self.gw, session, transmission, prepared)
         elif item.kind == DELIVER_ACKNOWLEDGEMENT:
             append_events(session, deliver_acknowledgement(self.gw, session, item.subject_id), self.gw.clock)
         elif item.kind == DELIVER_TO_ERP:

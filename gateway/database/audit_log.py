@@ -17,6 +17,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from archive.audit import GENESIS_HASH, AuditEntry, ChainBreak, event_hash, first_break
+from gateway.database.direct import DirectStatement
 from gateway.database.models import AuditEvent, AuditHead
 
 _BUFFER = "audit_buffer"
@@ -76,8 +77,8 @@ def append_events(
             }
         )
         prev = digest
-    connection.execute(AuditEvent.__table__.insert(), rows)
-    connection.execute(update(AuditHead).where(AuditHead.id == 1).values(last_seq=seq, last_hash=prev))
+    _INSERT_EVENT.executemany(connection, rows)
+    _MOVE_HEAD.execute(connection, {"last_seq": seq, "last_hash": prev})
 
 
 @contextmanager
@@ -97,10 +98,30 @@ def buffered_events(session: Session, now: Callable[[], datetime]) -> Iterator[l
 
 
 def _locked_head(connection: Connection) -> tuple[int, str] | None:
-    row = connection.execute(
-        select(AuditHead.last_seq, AuditHead.last_hash).where(AuditHead.id == 1).with_for_update()
-    ).first()
-    return None if row is None else (row.last_seq, row.last_hash)
+    row = _LOCK_HEAD.first(connection, {})
+    return None if row is None else (row[0], row[1])
+
+
+# Every unit of work appends: these three run as plain driver statements (gateway/database/direct.py).
+_HEAD = AuditHead.__table__
+_LOCK_HEAD = DirectStatement(
+    select(_HEAD.c.last_seq, _HEAD.c.last_hash).where(_HEAD.c.id == 1).with_for_update()
+)
+_MOVE_HEAD = DirectStatement(update(_HEAD).where(_HEAD.c.id == 1), column_keys=("last_seq", "last_hash"))
+_INSERT_EVENT = DirectStatement(
+    AuditEvent.__table__.insert(),
+    column_keys=(
+        "seq",
+        "at",
+        "actor",
+        "subject_type",
+        "subject_id",
+        "action",
+        "details",
+        "prev_hash",
+        "hash",
+    ),
+)
 
 
 def iter_chain(session: Session, batch: int = 1000) -> Iterator[AuditEvent]:

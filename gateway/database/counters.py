@@ -7,29 +7,34 @@ leaves no gap. Plain SQL, one statement per number: the pipeline draws one per a
 
 from __future__ import annotations
 
-from sqlalchemy import update
+from sqlalchemy import bindparam, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from gateway.database.direct import DirectStatement
 from gateway.database.models import ControlCounter
 
 
 def next_control_number(session: Session, partner_id: str, kind: str) -> int:
     connection = session.connection()
-    counter = ControlCounter.__table__
+    key = {"partner_id": partner_id, "kind": kind}
     for _ in range(2):
-        drawn = connection.execute(
-            update(counter)
-            .where(counter.c.partner_id == partner_id, counter.c.kind == kind)
-            .values(last_value=counter.c.last_value + 1)
-            .returning(counter.c.last_value)
-        ).scalar()
+        drawn = _DRAW.scalar(connection, key)
         if drawn is not None:
             return int(drawn)
         # The first number for this partner and kind: create the row at 0 unless another worker
         # just did, then draw from whichever row now exists.
         insert = postgresql.insert if connection.dialect.name == "postgresql" else sqlite.insert
         connection.execute(
-            insert(counter).values(partner_id=partner_id, kind=kind, last_value=0).on_conflict_do_nothing()
+            insert(_COUNTER).values(partner_id=partner_id, kind=kind, last_value=0).on_conflict_do_nothing()
         )
     raise RuntimeError(f"control counter {partner_id}/{kind} could not be drawn")
+
+
+_COUNTER = ControlCounter.__table__
+_DRAW = DirectStatement(
+    update(_COUNTER)
+    .where(_COUNTER.c.partner_id == bindparam("partner_id"), _COUNTER.c.kind == bindparam("kind"))
+    .values(last_value=_COUNTER.c.last_value + 1)
+    .returning(_COUNTER.c.last_value)
+)

@@ -3,14 +3,24 @@
 The pipeline writes half a dozen rows per message; profiling put the ORM's flush of them at about
 half of a worker's time. The mapped class still describes the row (one place for its columns and
 defaults), but the object stays transient: it is never added to the session, and nothing about it
-is flushed or tracked afterwards. Changes to such a row are plain UPDATEs too.
+is flushed or tracked afterwards. Rows the worker reads and changes on every message (the
+transmission, the acknowledgement it sends) are loaded detached and written back the same way.
+Each statement is a ``DirectStatement`` (gateway/database/direct.py), one per table and shape.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeVar
 
+from sqlalchemy import Table, bindparam, select, update
 from sqlalchemy.orm import Session
+
+from gateway.database.direct import DirectStatement
+
+T = TypeVar("T")
+
+# (table, columns given, RETURNING id?) -> its INSERT; a handful of shapes per table in practice.
+_inserts: dict[tuple[Table, tuple[str, ...], bool], DirectStatement] = {}
 
 
 def insert_row(session: Session, row: Any, *, generated_id: bool = False) -> None:
@@ -18,8 +28,52 @@ def insert_row(session: Session, row: Any, *, generated_id: bool = False) -> Non
     take their defaults; with ``generated_id`` the database's new id is set on ``row.id``."""
     table = row.__table__
     values = {c.key: v for c in table.columns if (v := getattr(row, c.key)) is not None}
-    connection = session.connection()
+    new_id = insert_values(session, table, values, generated_id=generated_id)
     if generated_id:
-        row.id = connection.execute(table.insert().returning(table.c.id), values).scalar_one()
-    else:
-        connection.execute(table.insert(), values)
+        row.id = new_id
+
+
+def insert_values(
+    session: Session, table: Table, values: dict[str, Any], *, generated_id: bool = False
+) -> Any:
+    """INSERT one row given as column values; the new id with ``generated_id``, else None."""
+    shape = (table, tuple(values), generated_id)
+    statement = _inserts.get(shape)
+    if statement is None:
+        insert = table.insert().returning(table.c.id) if generated_id else table.insert()
+        statement = _inserts[shape] = DirectStatement(insert, column_keys=shape[1])
+    if generated_id:
+        return statement.scalar(session.connection(), values)
+    statement.execute(session.connection(), values)
+    return None
+
+
+_loads: dict[Table, DirectStatement] = {}
+_updates: dict[tuple[Table, tuple[str, ...]], DirectStatement] = {}
+
+
+def load_row(session: Session, mapped: type[T], row_id: Any) -> T | None:
+    """The row with primary key ``row_id`` as a detached instance of ``mapped``: one plain SELECT,
+    no identity map, no change tracking. Write changes back with ``update_columns``."""
+    table = mapped.__table__  # type: ignore[attr-defined]
+    statement = _loads.get(table)
+    if statement is None:
+        statement = _loads[table] = DirectStatement(
+            select(*table.columns).where(table.c.id == bindparam("id"))
+        )
+    found = statement.first(session.connection(), {"id": row_id})
+    if found is None:
+        return None
+    return mapped(**{column.key: value for column, value in zip(table.columns, found, strict=True)})
+
+
+def update_columns(session: Session, row: Any, *keys: str) -> None:
+    """UPDATE the named columns of a detached ``row`` to the values it holds now."""
+    table = row.__table__
+    shape = (table, keys)
+    statement = _updates.get(shape)
+    if statement is None:
+        statement = _updates[shape] = DirectStatement(
+            update(table).where(table.c.id == bindparam("id")), column_keys=keys
+        )
+    statement.execute(session.connection(), {"id": row.id, **{key: getattr(row, key) for key in keys}})

@@ -4,6 +4,7 @@ back, and the files a batch writes are made durable before its commit."""
 from __future__ import annotations
 
 import os
+import threading
 from pathlib import Path
 
 import pytest
@@ -84,3 +85,56 @@ def test_files_written_in_a_batch_are_synced_once_at_its_flush(tmp_path: Path, m
         batch.flush()
         assert not batch.folders
     assert [store.get(digest) for digest in digests] == [f"message {n}".encode() for n in range(10)]
+
+
+def test_transmissions_are_translated_before_the_write_transaction_opens(
+    gateway, submit, edifact_fixture, monkeypatch
+):
+    """On SQLite the write transaction holds the database's only write lock, which uploads wait for:
+    while the worker translates, another writer must get in at once."""
+    if gateway.engine.dialect.name != "sqlite":
+        pytest.skip("PostgreSQL has no database-wide write lock")
+    import gateway.pipeline as pipeline
+
+    for n in range(3):
+        assert submit(_orders(edifact_fixture, n)).status_code == 202
+    real_translate = pipeline.translate
+    writes_during_translation: list[bool] = []
+
+    def translate_while_someone_writes(*args, **kwargs):
+        def write() -> None:
+            with gateway.sessions.begin() as session:
+                session.execute(WorkItem.__table__.update().where(WorkItem.id == -1).values(state="queued"))
+            writes_during_translation.append(True)
+
+        writer = threading.Thread(target=write)
+        writer.start()
+        writer.join(timeout=10)  # a held write lock would keep it waiting until translation ends
+        writes_during_translation.append(not writer.is_alive())
+        writer.join()
+        return real_translate(*args, **kwargs)
+
+    monkeypatch.setattr(pipeline, "translate", translate_while_someone_writes)
+    assert Worker(gateway, owner="prepares").run_once() == 3
+    assert writes_during_translation.count(False) == 0 and len(writes_during_translation) == 6
+    with gateway.sessions() as session:
+        statuses = [t.status for t in session.execute(select(Transmission)).scalars()]
+    assert statuses == ["processed"] * 3
+
+
+def test_a_translation_prepared_from_other_bytes_is_not_used(gateway, submit, edifact_fixture):
+    from gateway.database.rows import load_row
+    from gateway.pipeline import prepare_translation, process_transmission
+
+    first = submit(_orders(edifact_fixture, 1)).json()["id"]
+    other_bytes = _orders(edifact_fixture, 2).replace(b"PO-2026-0042", b"PO-OTHER-999")
+    other = submit(other_bytes).json()["id"]
+    with gateway.sessions() as session:
+        other_sha = session.get(Transmission, other).sha256
+    prepared = prepare_translation(gateway, other_sha, "acme-retail")
+    with gateway.sessions.begin() as session:
+        transmission = load_row(session, Transmission, first)
+        assert process_transmission(gateway, session, transmission, prepared) == "processed"
+    with gateway.sessions() as session:
+        stored = session.get(Transmission, first)
+    assert stored.business_number == "PO-2026-0042"  # its own order, not the prepared one
