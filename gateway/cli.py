@@ -256,6 +256,8 @@ def _serve(args: argparse.Namespace) -> int:
         fingerprint = host_key_fingerprint(settings.data_dir)
         print(f"SFTP server on {sftp_host}:{settings.sftp_port}, host key {fingerprint}", flush=True)
     # log_config=None: uvicorn's records go through our redacting handler instead of its own.
+    # http and loop stay "auto": uvicorn takes httptools and uvloop (runtime dependencies) where they
+    # are installed and falls back to h11 and asyncio where they are not (uvloop has no Windows build).
     uvicorn.run(
         create_app(gw),
         host=settings.host,

@@ -12,6 +12,7 @@ from fastapi import FastAPI
 
 from gateway.api import acknowledgements, admin, documents, health, messages, orders, outbound
 from gateway.api.errors import install_error_handlers
+from gateway.api.thread_pool import ThreadPool
 from gateway.channels.as2 import certificates_api
 from gateway.channels.as2 import receiver as as2_receiver
 from gateway.context import Gateway
@@ -28,6 +29,7 @@ if TYPE_CHECKING:
 def create_app(gw: Gateway, *, run_worker: bool | None = None) -> FastAPI:
     """``run_worker`` defaults to the settings; tests pass False and drive a Worker themselves."""
     start_worker = gw.settings.inprocess_worker if run_worker is None else run_worker
+    pool = ThreadPool()
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
@@ -54,6 +56,7 @@ def create_app(gw: Gateway, *, run_worker: bool | None = None) -> FastAPI:
             duties.join(timeout=30)
             if server is not None:
                 server.stop()
+            pool.close()  # uploads still being stored finish before the gateway closes
 
     app = FastAPI(
         title="edigate",
@@ -65,6 +68,7 @@ def create_app(gw: Gateway, *, run_worker: bool | None = None) -> FastAPI:
         lifespan=lifespan,
     )
     app.state.gateway = gw
+    app.state.thread_pool = pool
     install_error_handlers(app)
     app.include_router(health.router)
     app.include_router(metrics_router(gw))

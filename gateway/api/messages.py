@@ -6,7 +6,6 @@ from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Header, HTTPException, Query, Request, status
-from fastapi.concurrency import run_in_threadpool
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -24,6 +23,7 @@ from gateway.api.schemas import (
     MessageSummary,
     Status,
 )
+from gateway.api.thread_pool import thread_pool
 from gateway.context import Gateway
 from gateway.database.models import Acknowledgement, Document, Interchange, Message, Transmission
 from gateway.intake import IdempotencyConflict, Upload, accept
@@ -101,7 +101,7 @@ async def submit_message(
     )
     try:
         with body:
-            receipt = await run_in_threadpool(accept, gw, upload)
+            receipt = await thread_pool(request).run(accept, gw, upload)
     except IdempotencyConflict as exc:
         raise HTTPException(status.HTTP_409_CONFLICT, str(exc)) from exc
     except ArchiveError as exc:

@@ -42,8 +42,27 @@ _PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
 )
 
 
+# Every pattern above needs one of these words (case-insensitively). Most lines (an access log line
+# per request) contain none, and a substring test finds that about ten times faster than the patterns.
+_TRIGGER_WORDS = (
+    "whsec_", "bearer", "basic", "token", "passw", "secret", "apikey", "api_key", "api-key",
+    "authorization", "cookie",
+)  # fmt: skip
+
+
+def _may_hold_secrets(text: str) -> bool:
+    """False only when no pattern can match. Outside ASCII, case-insensitive matching knows
+    equivalences ``str.lower`` does not (the Kelvin sign for "k"), so such text always says True."""
+    if not text.isascii():
+        return True
+    lowered = text.lower()
+    return any(word in lowered for word in _TRIGGER_WORDS)
+
+
 def redact(text: str) -> str:
     """Replace credentials in free text; idempotent so filters and formatters may both apply it."""
+    if not _may_hold_secrets(text):
+        return text
     for pattern, replacement in _PATTERNS:
         text = pattern.sub(replacement, text)
     return text

@@ -22,6 +22,7 @@ from gateway.observability.logging import (
     RedactingFilter,
     TextFormatter,
     configure_logging,
+    redact,
 )
 from tests.gateway.as2_peers.station import ACME_AS2, OUR_AS2, install_demo_keys, new_pair
 
@@ -214,6 +215,15 @@ def test_secrets_are_redacted_from_messages_and_extras(log_stream):
         assert leaked not in raw
     assert "Bearer [REDACTED]" in event["message"] and "whsec_[REDACTED]" in event["message"]
     assert event["headers"] == {"Authorization": "[REDACTED]"} and event["api_key"] == "[REDACTED]"
+
+
+def test_lines_without_secrets_pass_unchanged_and_lookalike_letters_are_still_redacted():
+    access = '127.0.0.1:51000 - "POST /v1/messages HTTP/1.1" 202'
+    assert redact(access) == access
+    query = redact('127.0.0.1:51000 - "GET /x?Api-Key=k9 HTTP/1.1" 200')
+    assert query == '127.0.0.1:51000 - "GET /x?Api-Key=[REDACTED] HTTP/1.1" 200'
+    # U+212A KELVIN SIGN matches "k" case-insensitively; lower-casing alone would miss it.
+    assert redact("to\u212aen=s3cr3t") == "to\u212aen=[REDACTED]"
 
 
 def test_text_formatter_is_readable_and_redacted():
