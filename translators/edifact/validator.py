@@ -65,6 +65,7 @@ it, and whether to accept it unchecked is the partner profile's decision, not a 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 from itertools import accumulate
@@ -257,6 +258,76 @@ def _number_pattern(decimal: str) -> re.Pattern[str]:
     return re.compile(rf"-?(?:[0-9]+(?:{mark}[0-9]*)?|{mark}[0-9]+)")
 
 
+def elements_valid(
+    elements: list[list[str]], specs: tuple[_Element, ...], is_number: Callable[[str], object], decimal: str
+) -> bool:
+    """True when :meth:`_Walk.check_elements` would find nothing wrong with ``elements``.
+
+    Most segments are valid, and finding that out needs none of the error reporting's arguments
+    (segment, position, which element): one loop with the checks inlined saves most of the calls
+    through ``check_composite`` and ``check_value``. Any doubt returns False and the segment is
+    checked the careful way, which reports exactly what it always did. (A segment with repetitions
+    always goes the careful way.)
+    """
+    defined = len(specs)
+    if len(elements) > defined:
+        for extra in elements[defined:]:
+            for component in extra:
+                if component:
+                    return False
+    for index, components in enumerate(elements):
+        if index >= defined:
+            break
+        spec = specs[index]
+        count = len(components)
+        if spec.composite:
+            if not any(components):
+                if spec.required:
+                    return False
+                continue
+            values = spec.values
+            if count > len(values):
+                for component in components[len(values) :]:
+                    if component:
+                        return False
+            for number, value_spec in enumerate(values):
+                value = components[number] if number < count else ""
+                if value:
+                    if not _value_valid(value, value_spec, is_number, decimal):
+                        return False
+                elif value_spec.required:
+                    return False
+            continue
+        value = components[0]
+        if count > 1:
+            for component in components[1:]:
+                if component:
+                    return False
+        if value:
+            if not _value_valid(value, spec.values[0], is_number, decimal):
+                return False
+        elif spec.required:
+            return False
+    return not any(specs[index].required for index in range(len(elements), defined))
+
+
+def _value_valid(value: str, spec: _Value, is_number: Callable[[str], object], decimal: str) -> bool:
+    """:meth:`_Walk.check_value` as a yes/no answer."""
+    codes = spec.codes
+    if codes is not None:
+        return value in codes
+    kind = spec.kind
+    length = len(value)
+    if kind == _KIND_N:
+        if is_number(value) is None:
+            return False
+        length -= (value[0] == "-") + (decimal in value)
+    elif kind == _KIND_A and _HAS_DIGIT(value) is not None:
+        return False
+    maximum = spec.max_length
+    return (maximum is None or length <= maximum) and length >= spec.min_length
+
+
 # -- the walk -----------------------------------------------------------------------------------------
 
 
@@ -297,7 +368,11 @@ class _Walk:
         for position, segment in enumerate(segments[1:], start=2):
             entry = self.place(stack, segment, position)
             if entry is not None and entry.segment is not None:
-                self.check_elements(segment, position, entry.segment)
+                compiled = entry.segment
+                if segment.repetitions or not elements_valid(
+                    segment.elements, compiled.elements, self.is_number, self.decimal
+                ):
+                    self.check_elements(segment, position, compiled)
             if segment.tag == "UNT":
                 saw_unt = True
             self.last_segment = segment
