@@ -136,12 +136,17 @@ class _Element:
     required: bool
     values: tuple[_Value, ...]
     definition: SimpleElement | CompositeElement
+    # required_from[i]: whether any of values[i:] is mandatory, so that absent trailing components
+    # cost one lookup (len(values) + 1 entries; the last is False)
+    required_from: tuple[bool, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
 class _Segment:
     definition: SegmentDefinition
     elements: tuple[_Element, ...]
+    # required_from[i]: whether any of elements[i:] is mandatory (len(elements) + 1 entries)
+    required_from: tuple[bool, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -218,11 +223,17 @@ def _compile_segment(definition: MessageDefinition, segment: SegmentDefinition) 
     for element in segment.elements:
         if isinstance(element, CompositeElement):
             values = tuple(_compile_value(definition, c, envelope) for c in element.components)
-            elements.append(_Element(True, element.required and not envelope, values, element))
+            elements.append(
+                _Element(True, element.required and not envelope, values, element, _required_from(values))
+            )
         else:
             value = _compile_value(definition, element, envelope)
-            elements.append(_Element(False, value.required, (value,), element))
-    return _Segment(segment, tuple(elements))
+            elements.append(_Element(False, value.required, (value,), element, _required_from((value,))))
+    return _Segment(segment, tuple(elements), _required_from(elements))
+
+
+def _required_from(items: tuple[_Value, ...] | list[_Element]) -> tuple[bool, ...]:
+    return (*(any(item.required for item in items[i:]) for i in range(len(items))), False)
 
 
 def _compile_value(definition: MessageDefinition, element: SimpleElement, envelope: bool) -> _Value:
@@ -259,7 +270,7 @@ def _number_pattern(decimal: str) -> re.Pattern[str]:
 
 
 def elements_valid(
-    elements: list[list[str]], specs: tuple[_Element, ...], is_number: Callable[[str], object], decimal: str
+    elements: list[list[str]], compiled: _Segment, is_number: Callable[[str], object], decimal: str
 ) -> bool:
     """True when :meth:`_Walk.check_elements` would find nothing wrong with ``elements``.
 
@@ -269,53 +280,62 @@ def elements_valid(
     checked the careful way, which reports exactly what it always did. (A segment with repetitions
     always goes the careful way.)
     """
+    specs = compiled.elements
+    required_from = compiled.required_from
     defined = len(specs)
-    if len(elements) > defined:
+    count = len(elements)
+    if count > defined:
         for extra in elements[defined:]:
             for component in extra:
                 if component:
                     return False
-    for index, components in enumerate(elements):
-        if index >= defined:
-            break
-        spec = specs[index]
-        count = len(components)
+    elif required_from[count]:
+        return False  # a mandatory element after the last one given
+    for components, spec in zip(elements, specs, strict=False):  # stops at the shorter
         if spec.composite:
             if not any(components):
                 if spec.required:
                     return False
                 continue
             values = spec.values
-            if count > len(values):
+            given = len(components)
+            if given > len(values):
                 for component in components[len(values) :]:
                     if component:
                         return False
-            for number, value_spec in enumerate(values):
-                value = components[number] if number < count else ""
+            elif spec.required_from[given]:
+                return False  # a mandatory component after the last one given
+            for value, value_spec in zip(components, values, strict=False):
                 if value:
-                    if not _value_valid(value, value_spec, is_number, decimal):
+                    codes = value_spec.codes
+                    if codes is not None:
+                        if value not in codes:
+                            return False
+                    elif not _value_valid(value, value_spec, is_number, decimal):
                         return False
                 elif value_spec.required:
                     return False
             continue
         value = components[0]
-        if count > 1:
+        if len(components) > 1:
             for component in components[1:]:
                 if component:
                     return False
         if value:
-            if not _value_valid(value, spec.values[0], is_number, decimal):
+            value_spec = spec.values[0]
+            codes = value_spec.codes
+            if codes is not None:
+                if value not in codes:
+                    return False
+            elif not _value_valid(value, value_spec, is_number, decimal):
                 return False
         elif spec.required:
             return False
-    return not any(specs[index].required for index in range(len(elements), defined))
+    return True
 
 
 def _value_valid(value: str, spec: _Value, is_number: Callable[[str], object], decimal: str) -> bool:
-    """:meth:`_Walk.check_value` as a yes/no answer."""
-    codes = spec.codes
-    if codes is not None:
-        return value in codes
+    """:meth:`_Walk.check_value` as a yes/no answer, for a value without a code list."""
     kind = spec.kind
     length = len(value)
     if kind == _KIND_N:
@@ -370,7 +390,7 @@ class _Walk:
             if entry is not None and entry.segment is not None:
                 compiled = entry.segment
                 if segment.repetitions or not elements_valid(
-                    segment.elements, compiled.elements, self.is_number, self.decimal
+                    segment.elements, compiled, self.is_number, self.decimal
                 ):
                     self.check_elements(segment, position, compiled)
             if segment.tag == "UNT":

@@ -106,7 +106,7 @@ def test_quick_check_says_valid_exactly_when_the_careful_check_finds_nothing(
         for elements in variants:
             probe = Segment(segment.tag, elements, segment.index)
             for compiled in positions.get(segment.tag, []):
-                quick = elements_valid(elements, compiled.elements, walk.is_number, walk.decimal)
+                quick = elements_valid(elements, compiled, walk.is_number, walk.decimal)
                 assert quick == (_careful_errors(message, decimal, probe, compiled) == 0), (
                     name, segment.tag, elements,
                 )  # fmt: skip
