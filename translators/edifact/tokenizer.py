@@ -350,8 +350,14 @@ def first_segment(text: str, start: int, separators: Separators) -> tuple[Segmen
     """
     end = find_unreleased(text, separators.segment, separators.release, start)
     stop = len(text) if end < 0 else end
-    segs = tokenize(text[start:stop], separators)
-    seg = segs[0] if segs else Segment("", [], 1)
+    # One segment: straight to the careful path, which reads any segment as tokenize does
+    # (tests/translators/edifact/test_tokenizer_paths.py), without tokenize's set-up for a body.
+    protected, table = protect_released(text[start:stop], separators)
+    raws = split_raw_segments(protected, separators)
+    if not raws:
+        return Segment("", [], 1), (len(text) if end < 0 else end + 1)
+    rep = separators.repetition
+    seg = careful_segment(raws[0], 1, separators.element, separators.component, rep, table)
     return seg, (len(text) if end < 0 else end + 1)
 
 

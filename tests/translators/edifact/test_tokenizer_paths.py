@@ -23,6 +23,8 @@ from translators.edifact.model import DEFAULT_SEPARATORS, Segment, Separators
 from translators.edifact.tokenizer import (
     UNA_LENGTH,
     careful_segment,
+    find_unreleased,
+    first_segment,
     for_version,
     parse_una,
     protect_released,
@@ -197,3 +199,17 @@ def test_careful_path_restores_released_characters_as_translate_does(name: str, 
         for index, raw in enumerate(split_raw_segments(protected, separators), 1):
             got = careful_segment(raw, index, separators.element, separators.component, rep, table)
             assert got == _translated_careful(raw, index, separators, rep, table), raw
+
+
+@pytest.mark.parametrize(("name", "variant"), CASES[::2])
+def test_first_segment_reads_as_tokenize_reads_it(name: str, variant: str) -> None:
+    """``first_segment`` (the UNB before decoding) takes the careful path for its one segment."""
+    body, separators = _body_and_separators(TEXTS[name], variant)
+    rng = random.Random(f"first/{name}/{variant}")
+    for mutated in [body] + [_mutated(body, rng) for _ in range(20)]:
+        segment, after = first_segment(mutated, 0, separators)
+        end = find_unreleased(mutated, separators.segment, separators.release, 0)
+        stop = len(mutated) if end < 0 else end
+        expected = tokenize(mutated[:stop], separators) or [Segment("", [], 1)]
+        assert segment == expected[0], mutated
+        assert after == (len(mutated) if end < 0 else end + 1)
