@@ -361,16 +361,19 @@ class SegmentReader:
 
         The GLN is looked up in the profile's party map for ``erp_id``.
         """
-        party_id = segment.get(2, 1)
-        agency = segment.get(2, 3)
+        get = segment.get
+        party_id = get(2, 1)
+        agency = get(2, 3)
         is_gln = bool(party_id) and (agency == "9" or (agency == "" and looks_like_gln(party_id)))
         name = text(segment, 4, range(1, 6)) or text(segment, 3, range(1, 6))
-        streets = [segment.get(5, c).strip() for c in range(1, 5)]
+        elements = segment.elements
+        # C059 street lines 1-4 (absent ones would be empty and left out of the join anyway)
+        streets = [line.strip() for line in elements[4][:4]] if len(elements) > 4 else []
         lines = (
             ", ".join(s for s in streets if s) or None,
-            segment.get(6) or None,
-            segment.get(8) or None,
-            segment.get(9) or None,
+            get(6) or None,
+            get(8) or None,
+            get(9) or None,
         )
         # A party without a single address line has no address (not one of four None fields).
         address = (
