@@ -20,6 +20,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import cache
 from itertools import compress, count, repeat
 from operator import not_
 
@@ -190,6 +191,7 @@ def split_raw_segments(body: str, separators: Separators) -> list[str]:
     return raws
 
 
+@cache
 def _leading_space_pattern(term: str) -> re.Pattern[str]:
     return re.compile(re.escape(term) + "[ \t\r\n]")
 
@@ -302,8 +304,18 @@ def careful_segment(
                 repetitions = {}
             repetitions[i] = reps
             elements.append(reps[0])
-        else:
-            elements.append(_components(part, comp, stand_ins))
+            continue
+        # _components, inline: a careful segment has a dozen elements, and the call cost more than the work
+        values = part.split(comp)
+        if len(values) > 1 and not values[-1]:
+            last = len(values) - 1
+            while last > 1 and not values[last - 1]:
+                last -= 1
+            del values[last:]
+        for mark, char in stand_ins:
+            if mark in part:
+                values = [value.replace(mark, char) for value in values]
+        elements.append(values)
     return Segment(tag, elements, index, repetitions)
 
 
