@@ -20,7 +20,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from itertools import compress, count, repeat
 from operator import not_
 
@@ -247,7 +247,7 @@ def _careful_positions(
     raws: list[str], table: dict[int, str] | None, rep: str | None, comp: str, elem: str, trailing: bool
 ) -> list[int]:
     """Positions (0-based, ascending) of the raw segments the plain build gets wrong."""
-    slow = _slow_path_re(table, rep, comp, elem, trailing)
+    slow = _slow_path_re("".join(map(chr, table)) if table else "", rep, comp, elem, trailing)
     if table is not None and rep is None and not trailing and min(table) > _ASCII_MAX:
         # Only placeholders to find, and none is ASCII: a pure-ASCII segment cannot hold one, and
         # ``str.isascii`` is a flag lookup, so the regex runs on the few other segments only.
@@ -259,12 +259,11 @@ def _careful_positions(
     return sorted(flagged)
 
 
-def _slow_path_re(
-    table: dict[int, str] | None, rep: str | None, comp: str, elem: str, trailing: bool
-) -> re.Pattern[str]:
-    """Matches a raw segment that needs the careful path: placeholders, repetitions, or an
-    empty component/element before the next element."""
-    alternatives = ["[" + "".join(re.escape(chr(k)) for k in table) + "]"] if table else []
+@lru_cache(maxsize=64)  # stand-ins differ only for texts that use the usual ones: a few entries
+def _slow_path_re(stand_ins: str, rep: str | None, comp: str, elem: str, trailing: bool) -> re.Pattern[str]:
+    """Matches a raw segment that needs the careful path: placeholders (``stand_ins``), repetitions,
+    or an empty component/element before the next element. Made once per combination."""
+    alternatives = ["[" + "".join(map(re.escape, stand_ins)) + "]"] if stand_ins else []
     if rep is not None:
         alternatives.append(re.escape(rep))
     if trailing:
