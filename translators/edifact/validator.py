@@ -311,6 +311,10 @@ def elements_valid(
                     if codes is not None:
                         if value not in codes:
                             return False
+                    elif value_spec.kind == _KIND_AN:  # text: its length is all there is to check
+                        length, maximum = len(value), value_spec.max_length
+                        if (maximum is not None and length > maximum) or length < value_spec.min_length:
+                            return False
                     elif not _value_valid(value, value_spec, is_number, decimal):
                         return False
                 elif value_spec.required:
@@ -326,6 +330,10 @@ def elements_valid(
             codes = value_spec.codes
             if codes is not None:
                 if value not in codes:
+                    return False
+            elif value_spec.kind == _KIND_AN:
+                length, maximum = len(value), value_spec.max_length
+                if (maximum is not None and length > maximum) or length < value_spec.min_length:
                     return False
             elif not _value_valid(value, value_spec, is_number, decimal):
                 return False
