@@ -393,19 +393,20 @@ class _Walk:
         if root.entries[0].segment is not None and first.tag == root.entries[0].tag:
             self.check_elements(first, 1, root.entries[0].segment)
         saw_unt = False
+        place, errors, is_number, decimal = self.place, self.errors, self.is_number, self.decimal
         for position, segment in enumerate(segments[1:], start=2):
-            entry = self.place(stack, segment, position)
-            if entry is not None and entry.segment is not None:
+            entry = place(stack, segment, position)
+            if entry is not None:
                 compiled = entry.segment
-                if segment.repetitions or not elements_valid(
-                    segment.elements, compiled, self.is_number, self.decimal
+                if compiled is not None and (
+                    segment.repetitions or not elements_valid(segment.elements, compiled, is_number, decimal)
                 ):
                     self.check_elements(segment, position, compiled)
             if segment.tag == "UNT":
                 saw_unt = True
             self.last_segment = segment
             self.last_position = position
-            if len(self.errors) >= MAX_ERRORS_PER_MESSAGE:
+            if len(errors) >= MAX_ERRORS_PER_MESSAGE:
                 self.stop(segment, position)
                 return self.errors
         if not saw_unt:  # truncated message: the reader reports UNT_MISSING; close what is open
