@@ -12,10 +12,16 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import random
+from pathlib import Path
 
 import pytest
 
-from translators.edifact.maps.segments import parse_datetime
+from translators.edifact.maps.result import IdentityCodes
+from translators.edifact.maps.segments import SegmentReader, parse_datetime
+from translators.edifact.model import Segment
+from translators.edifact.reader import read_interchanges
+
+FIXTURES = Path(__file__).resolve().parents[3] / "tests" / "fixtures" / "edifact"
 
 PATTERNS = ("%y%m%d", "%Y%m%d", "%Y%m%d%H%M", "%Y%m%d%H%M%S")
 YEARS = ("0000", "0001", "1899", "1900", "1968", "1969", "2000", "2024", "2025", "2100", "9999")
@@ -66,3 +72,21 @@ def test_values_that_are_not_plain_digits_parse_as_strptime_parses_them(pattern:
         odd.append("".join(chars))
     for text in odd:
         assert _parsed_or_error(text, pattern) == _strptime_or_error(text, pattern), text
+
+
+def test_dtm_ccyymmdd_reads_as_strptime_reads_it() -> None:
+    """DTM format 102 with eight digits takes a shortcut in ``date_value``: same date, and the same
+    INVALID_DATE error for a date that does not exist."""
+    interchange = read_interchanges((FIXTURES / "acme_orders_d96a.edi").read_bytes())[0]
+    message = interchange.messages[0]
+    for fmt in ("102", ""):
+        for text in _values("%Y%m%d"):
+            reader = SegmentReader(message, interchange, IdentityCodes())
+            got = reader.date_value(Segment("DTM", [["137", text, fmt]], 5), 3)
+            expected = _strptime_or_error(text, "%Y%m%d")
+            if isinstance(expected, str):
+                assert got is None, text
+                assert [(e.code, e.syntax_code) for e in reader.errors] == [("INVALID_DATE", "12")], text
+            else:
+                assert got == expected.date(), text
+                assert reader.errors == [], text

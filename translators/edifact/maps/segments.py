@@ -270,6 +270,13 @@ class SegmentReader:
             return None
         if fmt == "":
             fmt = {8: "102", 12: "203"}.get(len(value), "")
+        if fmt == "102" and len(value) == 8 and is_digits(value):
+            # CCYYMMDD, nearly every DTM: what parse_datetime would give; a date it refuses takes the
+            # general path below, which reports it
+            try:
+                return dt.date(int(value[:4]), int(value[4:6]), int(value[6:]))
+            except ValueError:
+                pass
         if fmt not in _DATE_FORMATS:
             supported = ", ".join(_DATE_FORMATS)
             self.error(
