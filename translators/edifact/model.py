@@ -56,10 +56,11 @@ class Segment:
             return default
         try:
             values = elements[element - 1]
-            value = values[component - 1] if component <= len(values) else default
-        except IndexError:
+            if component > len(values):
+                return default
+            return values[component - 1] or default
+        except IndexError:  # a position below 1
             return default
-        return value if value != "" else default
 
 
 @dataclass(slots=True)

@@ -20,6 +20,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import cache, lru_cache
 from itertools import compress, count, repeat
 from operator import not_
 
@@ -190,6 +191,7 @@ def split_raw_segments(body: str, separators: Separators) -> list[str]:
     return raws
 
 
+@cache
 def _leading_space_pattern(term: str) -> re.Pattern[str]:
     return re.compile(re.escape(term) + "[ \t\r\n]")
 
@@ -245,7 +247,7 @@ def _careful_positions(
     raws: list[str], table: dict[int, str] | None, rep: str | None, comp: str, elem: str, trailing: bool
 ) -> list[int]:
     """Positions (0-based, ascending) of the raw segments the plain build gets wrong."""
-    slow = _slow_path_re(table, rep, comp, elem, trailing)
+    slow = _slow_path_re("".join(map(chr, table)) if table else "", rep, comp, elem, trailing)
     if table is not None and rep is None and not trailing and min(table) > _ASCII_MAX:
         # Only placeholders to find, and none is ASCII: a pure-ASCII segment cannot hold one, and
         # ``str.isascii`` is a flag lookup, so the regex runs on the few other segments only.
@@ -257,12 +259,11 @@ def _careful_positions(
     return sorted(flagged)
 
 
-def _slow_path_re(
-    table: dict[int, str] | None, rep: str | None, comp: str, elem: str, trailing: bool
-) -> re.Pattern[str]:
-    """Matches a raw segment that needs the careful path: placeholders, repetitions, or an
-    empty component/element before the next element."""
-    alternatives = ["[" + "".join(re.escape(chr(k)) for k in table) + "]"] if table else []
+@lru_cache(maxsize=64)  # stand-ins differ only for texts that use the usual ones: a few entries
+def _slow_path_re(stand_ins: str, rep: str | None, comp: str, elem: str, trailing: bool) -> re.Pattern[str]:
+    """Matches a raw segment that needs the careful path: placeholders (``stand_ins``), repetitions,
+    or an empty component/element before the next element. Made once per combination."""
+    alternatives = ["[" + "".join(map(re.escape, stand_ins)) + "]"] if stand_ins else []
     if rep is not None:
         alternatives.append(re.escape(rep))
     if trailing:
@@ -288,40 +289,69 @@ def careful_segment(
 ) -> Segment:
     """One segment on the slow path: released characters, repetitions or trailing separators."""
     parts = raw.split(elem)
-    tag = parts[0].translate(table) if table else parts[0]
+    stand_ins = _stand_ins_in(raw, table)
+    tag = _restore(parts[0], stand_ins) if stand_ins else parts[0]
     end = len(parts)
     while end > 1 and not parts[end - 1].strip(comp):
         end -= 1
-    if table is not None and not any(chr(k) in raw for k in table):
-        table = None
-    # ``str.translate`` looks up every character of a non-ASCII string in the table; when no
-    # stand-in is ASCII, a pure-ASCII element holds none and is not translated at all.
-    ascii_is_plain = table is not None and min(table) > _ASCII_MAX
     elements: list[list[str]] = []
     repetitions: dict[int, list[list[str]]] | None = None
     for i, part in enumerate(parts[1:end]):
-        part_table = None if ascii_is_plain and part.isascii() else table
         if rep is not None and rep in part:
-            reps = [_components(r, comp, part_table) for r in part.split(rep)]
+            reps = [_components(r, comp, stand_ins) for r in part.split(rep)]
             if repetitions is None:
                 repetitions = {}
             repetitions[i] = reps
             elements.append(reps[0])
-        else:
-            elements.append(_components(part, comp, part_table))
+            continue
+        # _components, inline: a careful segment has a dozen elements, and the call cost more than the work
+        values = part.split(comp)
+        if len(values) > 1 and not values[-1]:
+            last = len(values) - 1
+            while last > 1 and not values[last - 1]:
+                last -= 1
+            del values[last:]
+        for mark, char in stand_ins:
+            if mark in part:
+                values = [value.replace(mark, char) for value in values]
+        elements.append(values)
     return Segment(tag, elements, index, repetitions)
 
 
-def _components(part: str, comp: str, table: dict[int, str] | None) -> list[str]:
+StandIns = tuple[tuple[str, str], ...]
+"""(stand-in, released character) pairs of the stand-ins a raw segment holds."""
+
+
+def _stand_ins_in(raw: str, table: dict[int, str] | None) -> StandIns:
+    """The pairs of ``table`` whose stand-in occurs in ``raw``; () when none does.
+
+    Values get their released characters back by one ``str.replace`` per stand-in they hold:
+    ``str.translate`` with a dict looks every character of a non-ASCII value up in the table (a NAD
+    with an umlaut took 9 µs). The stand-ins are absent from the text and differ from the characters
+    they stand for, so replacing them one after another is the same as translating them at once.
+    """
+    if table is None:
+        return ()
+    return tuple((mark, char) for mark, char in ((chr(k), v) for k, v in table.items()) if mark in raw)
+
+
+def _restore(value: str, stand_ins: StandIns) -> str:
+    for mark, char in stand_ins:
+        value = value.replace(mark, char)
+    return value
+
+
+def _components(part: str, comp: str, stand_ins: StandIns) -> list[str]:
     values = part.split(comp)
     end = len(values)
     while end > 1 and not values[end - 1]:
         end -= 1
     if end < len(values):
         del values[end:]
-    if table is None:
-        return values
-    return [value.translate(table) for value in values]
+    for mark, char in stand_ins:
+        if mark in part:
+            values = [value.replace(mark, char) for value in values]
+    return values
 
 
 def first_segment(text: str, start: int, separators: Separators) -> tuple[Segment, int]:
@@ -331,8 +361,14 @@ def first_segment(text: str, start: int, separators: Separators) -> tuple[Segmen
     """
     end = find_unreleased(text, separators.segment, separators.release, start)
     stop = len(text) if end < 0 else end
-    segs = tokenize(text[start:stop], separators)
-    seg = segs[0] if segs else Segment("", [], 1)
+    # One segment: straight to the careful path, which reads any segment as tokenize does
+    # (tests/translators/edifact/test_tokenizer_paths.py), without tokenize's set-up for a body.
+    protected, table = protect_released(text[start:stop], separators)
+    raws = split_raw_segments(protected, separators)
+    if not raws:
+        return Segment("", [], 1), (len(text) if end < 0 else end + 1)
+    rep = separators.repetition
+    seg = careful_segment(raws[0], 1, separators.element, separators.component, rep, table)
     return seg, (len(text) if end < 0 else end + 1)
 
 

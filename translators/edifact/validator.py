@@ -65,6 +65,7 @@ it, and whether to accept it unchecked is the partner profile's decision, not a 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 from itertools import accumulate
@@ -135,12 +136,17 @@ class _Element:
     required: bool
     values: tuple[_Value, ...]
     definition: SimpleElement | CompositeElement
+    # required_from[i]: whether any of values[i:] is mandatory, so that absent trailing components
+    # cost one lookup (len(values) + 1 entries; the last is False)
+    required_from: tuple[bool, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
 class _Segment:
     definition: SegmentDefinition
     elements: tuple[_Element, ...]
+    # required_from[i]: whether any of elements[i:] is mandatory (len(elements) + 1 entries)
+    required_from: tuple[bool, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -217,11 +223,17 @@ def _compile_segment(definition: MessageDefinition, segment: SegmentDefinition) 
     for element in segment.elements:
         if isinstance(element, CompositeElement):
             values = tuple(_compile_value(definition, c, envelope) for c in element.components)
-            elements.append(_Element(True, element.required and not envelope, values, element))
+            elements.append(
+                _Element(True, element.required and not envelope, values, element, _required_from(values))
+            )
         else:
             value = _compile_value(definition, element, envelope)
-            elements.append(_Element(False, value.required, (value,), element))
-    return _Segment(segment, tuple(elements))
+            elements.append(_Element(False, value.required, (value,), element, _required_from((value,))))
+    return _Segment(segment, tuple(elements), _required_from(elements))
+
+
+def _required_from(items: tuple[_Value, ...] | list[_Element]) -> tuple[bool, ...]:
+    return (*(any(item.required for item in items[i:]) for i in range(len(items))), False)
 
 
 def _compile_value(definition: MessageDefinition, element: SimpleElement, envelope: bool) -> _Value:
@@ -255,6 +267,93 @@ def _compile_value(definition: MessageDefinition, element: SimpleElement, envelo
 def _number_pattern(decimal: str) -> re.Pattern[str]:
     mark = re.escape(decimal or ".")
     return re.compile(rf"-?(?:[0-9]+(?:{mark}[0-9]*)?|{mark}[0-9]+)")
+
+
+def elements_valid(
+    elements: list[list[str]], compiled: _Segment, is_number: Callable[[str], object], decimal: str
+) -> bool:
+    """True when :meth:`_Walk.check_elements` would find nothing wrong with ``elements``.
+
+    Most segments are valid, and finding that out needs none of the error reporting's arguments
+    (segment, position, which element): one loop with the checks inlined saves most of the calls
+    through ``check_composite`` and ``check_value``. Any doubt returns False and the segment is
+    checked the careful way, which reports exactly what it always did. (A segment with repetitions
+    always goes the careful way.)
+    """
+    specs = compiled.elements
+    required_from = compiled.required_from
+    defined = len(specs)
+    count = len(elements)
+    if count > defined:
+        for extra in elements[defined:]:
+            for component in extra:
+                if component:
+                    return False
+    elif required_from[count]:
+        return False  # a mandatory element after the last one given
+    for components, spec in zip(elements, specs, strict=False):  # stops at the shorter
+        if spec.composite:
+            if not any(components):
+                if spec.required:
+                    return False
+                continue
+            values = spec.values
+            given = len(components)
+            if given > len(values):
+                for component in components[len(values) :]:
+                    if component:
+                        return False
+            elif spec.required_from[given]:
+                return False  # a mandatory component after the last one given
+            for value, value_spec in zip(components, values, strict=False):
+                if value:
+                    codes = value_spec.codes
+                    if codes is not None:
+                        if value not in codes:
+                            return False
+                    elif value_spec.kind == _KIND_AN:  # text: its length is all there is to check
+                        length, maximum = len(value), value_spec.max_length
+                        if (maximum is not None and length > maximum) or length < value_spec.min_length:
+                            return False
+                    elif not _value_valid(value, value_spec, is_number, decimal):
+                        return False
+                elif value_spec.required:
+                    return False
+            continue
+        value = components[0]
+        if len(components) > 1:
+            for component in components[1:]:
+                if component:
+                    return False
+        if value:
+            value_spec = spec.values[0]
+            codes = value_spec.codes
+            if codes is not None:
+                if value not in codes:
+                    return False
+            elif value_spec.kind == _KIND_AN:
+                length, maximum = len(value), value_spec.max_length
+                if (maximum is not None and length > maximum) or length < value_spec.min_length:
+                    return False
+            elif not _value_valid(value, value_spec, is_number, decimal):
+                return False
+        elif spec.required:
+            return False
+    return True
+
+
+def _value_valid(value: str, spec: _Value, is_number: Callable[[str], object], decimal: str) -> bool:
+    """:meth:`_Walk.check_value` as a yes/no answer, for a value without a code list."""
+    kind = spec.kind
+    length = len(value)
+    if kind == _KIND_N:
+        if is_number(value) is None:
+            return False
+        length -= (value[0] == "-") + (decimal in value)
+    elif kind == _KIND_A and _HAS_DIGIT(value) is not None:
+        return False
+    maximum = spec.max_length
+    return (maximum is None or length <= maximum) and length >= spec.min_length
 
 
 # -- the walk -----------------------------------------------------------------------------------------
@@ -294,15 +393,20 @@ class _Walk:
         if root.entries[0].segment is not None and first.tag == root.entries[0].tag:
             self.check_elements(first, 1, root.entries[0].segment)
         saw_unt = False
+        place, errors, is_number, decimal = self.place, self.errors, self.is_number, self.decimal
         for position, segment in enumerate(segments[1:], start=2):
-            entry = self.place(stack, segment, position)
-            if entry is not None and entry.segment is not None:
-                self.check_elements(segment, position, entry.segment)
+            entry = place(stack, segment, position)
+            if entry is not None:
+                compiled = entry.segment
+                if compiled is not None and (
+                    segment.repetitions or not elements_valid(segment.elements, compiled, is_number, decimal)
+                ):
+                    self.check_elements(segment, position, compiled)
             if segment.tag == "UNT":
                 saw_unt = True
             self.last_segment = segment
             self.last_position = position
-            if len(self.errors) >= MAX_ERRORS_PER_MESSAGE:
+            if len(errors) >= MAX_ERRORS_PER_MESSAGE:
                 self.stop(segment, position)
                 return self.errors
         if not saw_unt:  # truncated message: the reader reports UNT_MISSING; close what is open
@@ -348,8 +452,15 @@ class _Walk:
             later = group.next_at[index + 1].get(tag)
             if later is not None:
                 index, entry = later, entries[later]
-        if index > frame.position:
-            self.report_missing(frame, frame.position, index)
+        start = frame.position
+        if index > start:
+            # report_missing's own test for "nothing to report", inline: moving forward in a group is
+            # what most segments do, and nearly always passes over nothing mandatory
+            required = group.required_before
+            if required[index] != required[start + 1] or (
+                counts[start] < entries[start].min_occurs and entries[start].tag not in ENVELOPE_TAGS
+            ):
+                self.report_missing(frame, start, index)
         frame.position = index
         counts[index] += 1
         occurrences = counts[index]

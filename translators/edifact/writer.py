@@ -12,7 +12,8 @@ and trailing empty data elements are left out.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import re
+from collections.abc import Callable, Iterable
 
 from translators.edifact.model import DEFAULT_SEPARATORS, Interchange, Segment, Separators
 
@@ -38,29 +39,56 @@ def _check_unreleasable(value: str, separators: Separators) -> None:
             )
 
 
-def _element(components: list[str], separators: Separators, table: dict[int, str]) -> str:
+_Search = Callable[[str], object]
+
+
+def _element(
+    components: list[str], separators: Separators, table: dict[int, str], needs_release: _Search
+) -> str:
     end = len(components)
     while end and components[end - 1] == "":
         end -= 1
+    values = components[:end]
     if not table:
-        for value in components[:end]:
+        for value in values:
             _check_unreleasable(value, separators)
-    return separators.component.join(value.translate(table) for value in components[:end])
+    elif needs_release("".join(values)) is not None:
+        values = [value.translate(table) for value in values]
+    return separators.component.join(values)
 
 
-def write_segment(segment: Segment, separators: Separators, table: dict[int, str] | None = None) -> str:
+def _release_search(table: dict[int, str]) -> _Search:
+    """Finds a character that must be released. Most values hold none, and ``str.translate`` with
+    a table of two-character replacements costs a dictionary lookup per character, so an element
+    is only translated when this finds something in it."""
+    if not table:
+        return lambda _text: None
+    return re.compile("[" + re.escape("".join(map(chr, table))) + "]").search
+
+
+def write_segment(
+    segment: Segment,
+    separators: Separators,
+    table: dict[int, str] | None = None,
+    *,
+    needs_release: _Search | None = None,
+) -> str:
     """One segment including its terminator."""
     if table is None:
         table = escape_table(separators)
+    if needs_release is None:
+        needs_release = _release_search(table)
     parts = [segment.tag]
     reps = segment.repetitions or {}
     for i, components in enumerate(segment.elements):
         if i in reps and separators.repetition:
             parts.append(
-                separators.repetition.join(_element(rep, separators, table) for rep in reps[i])
+                separators.repetition.join(
+                    _element(rep, separators, table, needs_release) for rep in reps[i]
+                )
             )
         else:
-            parts.append(_element(components, separators, table))
+            parts.append(_element(components, separators, table, needs_release))
     end = len(parts)
     while end > 1 and parts[end - 1] == "":
         end -= 1
@@ -71,8 +99,11 @@ def write_segments(segments: Iterable[Segment], separators: Separators, *, newli
     """Segments in order, each followed by a line break when ``newline`` (a layout choice every
     reader skips; never used when the terminator is itself a line break)."""
     table = escape_table(separators)
+    search = _release_search(table)
     joiner = "\n" if newline and separators.segment != "\n" else ""
-    return joiner.join(write_segment(seg, separators, table) for seg in segments) + joiner
+    return (
+        joiner.join(write_segment(seg, separators, table, needs_release=search) for seg in segments) + joiner
+    )
 
 
 def interchange_segments(interchange: Interchange) -> list[Segment]:

@@ -23,6 +23,8 @@ from translators.edifact.model import DEFAULT_SEPARATORS, Segment, Separators
 from translators.edifact.tokenizer import (
     UNA_LENGTH,
     careful_segment,
+    find_unreleased,
+    first_segment,
     for_version,
     parse_una,
     protect_released,
@@ -160,3 +162,54 @@ def test_stand_ins_are_never_separators() -> None:
         Segment("ABC", [["x?y"], ["\x81"]], 1),
         Segment("DEF", [["z"]], 2),
     ]
+
+
+def _translated_careful(raw: str, index: int, separators: Separators, rep: str | None,
+                        table: dict[int, str] | None) -> Segment:
+    """The careful path written the obvious way: split, drop trailing empties, ``str.translate``
+    every value. ``careful_segment`` restores released characters by ``str.replace`` instead."""
+    def values(text: str) -> list[str]:
+        parts = text.split(separators.component)
+        while len(parts) > 1 and not parts[-1]:
+            parts.pop()
+        return [p.translate(table) if table else p for p in parts]
+
+    parts = raw.split(separators.element)
+    while len(parts) > 1 and not parts[-1].strip(separators.component):
+        parts.pop()
+    elements: list[list[str]] = []
+    repetitions: dict[int, list[list[str]]] = {}
+    for i, part in enumerate(parts[1:]):
+        if rep is not None and rep in part:
+            repetitions[i] = [values(r) for r in part.split(rep)]
+            elements.append(repetitions[i][0])
+        else:
+            elements.append(values(part))
+    tag = parts[0].translate(table) if table else parts[0]
+    return Segment(tag, elements, index, repetitions or None)
+
+
+@pytest.mark.parametrize(("name", "variant"), CASES[::2])
+def test_careful_path_restores_released_characters_as_translate_does(name: str, variant: str) -> None:
+    body, separators = _body_and_separators(TEXTS[name], variant)
+    rng = random.Random(f"restore/{name}/{variant}")
+    for mutated in [body] + [_mutated(body, rng) for _ in range(10)]:
+        protected, table = protect_released(mutated, separators)
+        rep = separators.repetition
+        for index, raw in enumerate(split_raw_segments(protected, separators), 1):
+            got = careful_segment(raw, index, separators.element, separators.component, rep, table)
+            assert got == _translated_careful(raw, index, separators, rep, table), raw
+
+
+@pytest.mark.parametrize(("name", "variant"), CASES[::2])
+def test_first_segment_reads_as_tokenize_reads_it(name: str, variant: str) -> None:
+    """``first_segment`` (the UNB before decoding) takes the careful path for its one segment."""
+    body, separators = _body_and_separators(TEXTS[name], variant)
+    rng = random.Random(f"first/{name}/{variant}")
+    for mutated in [body] + [_mutated(body, rng) for _ in range(20)]:
+        segment, after = first_segment(mutated, 0, separators)
+        end = find_unreleased(mutated, separators.segment, separators.release, 0)
+        stop = len(mutated) if end < 0 else end
+        expected = tokenize(mutated[:stop], separators) or [Segment("", [], 1)]
+        assert segment == expected[0], mutated
+        assert after == (len(mutated) if end < 0 else end + 1)

@@ -16,8 +16,10 @@ hand the ERP an order that differs from what the customer sent.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
+from types import MappingProxyType
 from typing import Literal
 
 from translators.documents.common import Party, Reference
@@ -39,6 +41,9 @@ from translators.edifact.model import Interchange, Message, Segment
 
 TOTAL_AMOUNT_QUALIFIERS = ("86", "128", "79")  # 5025: message total, total amount, total line items
 ORDERED_QUANTITY = "21"
+_PARTY_ROLES: Mapping[str, str] = MappingProxyType(
+    {"BY": "buyer", "SU": "seller", "DP": "ship_to", "IV": "invoicee"}
+)  # NAD 3035 → the order's party
 
 __all__ = ["REFERENCE_TYPES", "map_orders"]
 
@@ -213,7 +218,7 @@ class _OrdersMapper(SegmentReader):
         self.message_function = segment.get(3, 1) or None
 
     def read_nad(self, segment: Segment, position: int) -> None:
-        role = {"BY": "buyer", "SU": "seller", "DP": "ship_to", "IV": "invoicee"}.get(segment.get(1, 1))
+        role = _PARTY_ROLES.get(segment.get(1, 1))
         if role is None:
             return
         if role in self.parties:
