@@ -25,6 +25,7 @@ from gateway.context import Gateway
 from gateway.crash_points import crash_point
 from gateway.database.audit_log import append_events, buffered_events
 from gateway.database.direct import DirectStatement
+from gateway.database.engine import writers_waiting
 from gateway.database.models import Transmission, WorkItem
 from gateway.database.rows import load_row
 from gateway.delivery import (
@@ -193,7 +194,8 @@ class Worker:
                 self._failed(item, exc)
             # Neither a thread lock nor a file lock queues its waiters fairly: without a pause the
             # worker takes the database straight back and an upload waits for the whole batch.
-            sleep(WRITER_HANDOVER_SECONDS)
+            if writers_waiting(self.gw.engine):
+                sleep(WRITER_HANDOVER_SECONDS)
 
     def _hand_back(self, session: Session, items: list[WorkItem]) -> None:
         ids = [item.id for item in items]

@@ -114,16 +114,57 @@ class _ProcessWriter:
         in_memory = database in ("", ":memory:") or database.startswith("file:") or fcntl is None
         self.path = None if in_memory else f"{database}-writer"
         self.fd: int | None = None
+        # Who is waiting, so that a writer about to start its next transaction can step aside:
+        # this process's threads are counted; other processes hold a shared flock on
+        # ``<database>-waiting`` while they wait (one descriptor to say so, another to ask).
+        self.waiting_threads = 0
+        self._counting = threading.Lock()
+        self.waiting_path = None if self.path is None else f"{database}-waiting"
+        self._waiting_fds: dict[str, int] = {}
 
     def acquire(self) -> None:
         deadline = monotonic() + WRITER_WAIT_SECONDS
-        if not self.threads.acquire(timeout=WRITER_WAIT_SECONDS):
-            raise sqlite3.OperationalError("database is locked: another transaction in this process held it")
+        if not self.threads.acquire(blocking=False):
+            with self._counting:
+                self.waiting_threads += 1
+            try:
+                acquired = self.threads.acquire(timeout=WRITER_WAIT_SECONDS)
+            finally:
+                with self._counting:
+                    self.waiting_threads -= 1
+            if not acquired:
+                raise sqlite3.OperationalError(
+                    "database is locked: another transaction in this process held it"
+                )
         try:
             self._lock_file(deadline)
         except BaseException:
             self.threads.release()
             raise
+
+    def others_waiting(self) -> bool:
+        """Whether another thread or process is waiting to write right now (a hint: one that
+        starts waiting a moment later is seen at the next transaction)."""
+        if self.waiting_threads:
+            return True
+        if self.waiting_path is None:
+            return False
+        asking = self._waiting_fd("ask")
+        try:
+            fcntl.flock(asking, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return True
+        fcntl.flock(asking, fcntl.LOCK_UN)
+        return False
+
+    def _waiting_fd(self, role: str) -> int:
+        fd = self._waiting_fds.get(role)
+        if fd is None:
+            assert self.waiting_path is not None
+            fd = self._waiting_fds[role] = os.open(
+                self.waiting_path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600
+            )
+        return fd
 
     def release(self) -> None:
         try:
@@ -137,16 +178,28 @@ class _ProcessWriter:
             return
         if self.fd is None:
             self.fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
-        pause = 0.0001
-        while True:
-            try:
-                fcntl.flock(self.fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                return
-            except BlockingIOError:
-                if monotonic() > deadline:
-                    raise sqlite3.OperationalError("database is locked: another process held it") from None
+        try:
+            fcntl.flock(self.fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return
+        except BlockingIOError:
+            pass
+        saying = self._waiting_fd("say")
+        fcntl.flock(saying, fcntl.LOCK_SH)
+        try:
+            pause = 0.0001
+            while True:
                 sleep(pause)
-                pause = min(pause * 2, 0.0005)  # under the worker's pause between transactions
+                pause = min(pause * 2, 0.0005)  # under the pause a writer makes for waiters
+                try:
+                    fcntl.flock(self.fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    return
+                except BlockingIOError:
+                    if monotonic() > deadline:
+                        raise sqlite3.OperationalError(
+                            "database is locked: another process held it"
+                        ) from None
+        finally:
+            fcntl.flock(saying, fcntl.LOCK_UN)
 
 
 class _SerializedConnection(sqlite3.Connection):
@@ -181,6 +234,14 @@ class _SerializedConnection(sqlite3.Connection):
             super().close()
         finally:
             self.release_writer()
+
+
+def writers_waiting(engine: Engine) -> bool:
+    """Whether another writer waits for this SQLite database now; never on PostgreSQL, whose
+    writers do not exclude each other. A worker between two transactions pauses only then."""
+    if engine.dialect.name != "sqlite":
+        return False
+    return _writer_lock(engine.url.database or ":memory:").others_waiting()
 
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:

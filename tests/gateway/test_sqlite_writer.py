@@ -7,6 +7,7 @@ import subprocess
 import sys
 import textwrap
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -14,7 +15,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import OperationalError
 
 from gateway.database import engine as engine_module
-from gateway.database.engine import make_engine
+from gateway.database.engine import make_engine, writers_waiting
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -75,7 +76,7 @@ def test_another_process_holding_the_database_is_waited_for_then_handed_over(tmp
         import sys
         sys.path.insert(0, {str(REPO)!r})
         from sqlalchemy import text
-        from gateway.database.engine import make_engine
+        from gateway.database.engine import make_engine, writers_waiting
         engine = make_engine({f"sqlite:///{database}"!r})
         with engine.begin() as conn:
             conn.execute(text("UPDATE counter SET n = 41"))
@@ -116,3 +117,64 @@ def test_another_process_holding_the_database_is_waited_for_then_handed_over(tmp
         other.wait()
     with engine.begin() as conn:
         assert conn.execute(text("SELECT n FROM counter")).scalar_one() == 43
+
+
+def _eventually(condition, what: str) -> None:
+    deadline = time.monotonic() + 30
+    while not condition():
+        assert time.monotonic() < deadline, f"timed out waiting for {what}"
+        time.sleep(0.01)
+
+
+def test_a_writer_can_tell_when_a_thread_or_another_process_waits_for_the_database(tmp_path):
+    database = tmp_path / "db.sqlite"
+    engine = _counter_engine(database)
+    assert not writers_waiting(engine)
+
+    holder = engine.connect()
+    transaction = holder.begin()
+    waiter = threading.Thread(target=_write_once, args=(engine,))
+    waiter.start()
+    _eventually(lambda: writers_waiting(engine), "the thread to be seen waiting")
+    transaction.commit()
+    holder.close()
+    waiter.join(30)
+    assert not writers_waiting(engine)
+
+    script = textwrap.dedent(
+        f"""
+        import sys
+        sys.path.insert(0, {str(REPO)!r})
+        from sqlalchemy import text
+        from gateway.database.engine import make_engine, writers_waiting
+        engine = make_engine({f"sqlite:///{database}"!r})
+        print("ready", flush=True)
+        with engine.begin() as conn:
+            conn.execute(text("UPDATE counter SET n = 7"))
+        print("written", flush=True)
+        """
+    )
+    holder = engine.connect()
+    transaction = holder.begin()
+    other = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
+    try:
+        assert other.stdout is not None and other.stdout.readline().strip() == "ready"
+        _eventually(lambda: writers_waiting(engine), "the other process to be seen waiting")
+        transaction.commit()
+        holder.close()
+        assert other.stdout.readline().strip() == "written"
+    finally:
+        other.kill()
+        other.wait()
+    assert not writers_waiting(engine)
+
+
+def _write_once(engine) -> None:
+    with engine.begin() as conn:
+        conn.execute(text("UPDATE counter SET n = n + 1"))
+
+
+def test_postgresql_writers_never_wait_for_each_other(make_gateway, database_url):
+    if not database_url.startswith("postgresql"):
+        pytest.skip("SQLite is covered above")
+    assert not writers_waiting(make_gateway().engine)
