@@ -49,7 +49,7 @@ MAX_ATTEMPTS = 5
 # the automatic order answer commits on its own, so those run one at a time.
 BATCHED_KINDS = (PROCESS_TRANSMISSION, DELIVER_ACKNOWLEDGEMENT)
 # How long one transaction of a batch may hold the database before it commits and lets intake in.
-TRANSACTION_SECONDS = 0.01
+TRANSACTION_SECONDS = 0.02
 WRITER_HANDOVER_SECONDS = 0.001
 # How much of a batch's raw input is translated ahead of its transactions and held in memory.
 PREPARED_BYTES = 16 * 1024 * 1024
