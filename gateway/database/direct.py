@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any
+from weakref import WeakKeyDictionary
 
 from sqlalchemy import Connection
 from sqlalchemy import exc as exc_types
@@ -50,7 +51,6 @@ class _Compiled:
         )
         self.postgresql = dialect.name == "postgresql"
         self.dbapi_error: type[Exception] = dialect.loaded_dbapi.Error
-        self.dialect = dialect
 
     def parameters(self, values: Mapping[str, Any]) -> Sequence[Any] | dict[str, Any]:
         if self.fixed:
@@ -85,7 +85,7 @@ class _Compiled:
             yield cursor
         except self.dbapi_error as error:
             raise exc_types.DBAPIError.instance(
-                self.sql, params, error, self.dbapi_error, dialect=self.dialect
+                self.sql, params, error, self.dbapi_error, dialect=connection.dialect
             ) from error
         finally:
             cursor.close()
@@ -101,13 +101,14 @@ class DirectStatement:
     def __init__(self, statement: Executable, *, column_keys: Sequence[str] | None = None) -> None:
         self.statement = statement
         self.column_keys = column_keys
-        self._by_dialect: dict[int, _Compiled] = {}
+        # Per engine's dialect, dropped with it (tests make many engines; a server makes one or two).
+        self._by_dialect: WeakKeyDictionary[Dialect, _Compiled] = WeakKeyDictionary()
 
     def _compiled(self, connection: Connection) -> _Compiled:
         dialect = connection.dialect
-        compiled = self._by_dialect.get(id(dialect))
-        if compiled is None or compiled.dialect is not dialect:
-            compiled = self._by_dialect[id(dialect)] = _Compiled(self.statement, dialect, self.column_keys)
+        compiled = self._by_dialect.get(dialect)
+        if compiled is None:
+            compiled = self._by_dialect[dialect] = _Compiled(self.statement, dialect, self.column_keys)
         return compiled
 
     def execute(self, connection: Connection, values: Mapping[str, Any]) -> int:
