@@ -307,15 +307,7 @@ def elements_valid(
                 return False  # a mandatory component after the last one given
             for value, value_spec in zip(components, values, strict=False):
                 if value:
-                    codes = value_spec.codes
-                    if codes is not None:
-                        if value not in codes:
-                            return False
-                    elif value_spec.kind == _KIND_AN:  # text: its length is all there is to check
-                        length, maximum = len(value), value_spec.max_length
-                        if (maximum is not None and length > maximum) or length < value_spec.min_length:
-                            return False
-                    elif not _value_valid(value, value_spec, is_number, decimal):
+                    if not _value_valid(value, value_spec, is_number, decimal):
                         return False
                 elif value_spec.required:
                     return False
@@ -326,16 +318,7 @@ def elements_valid(
                 if component:
                     return False
         if value:
-            value_spec = spec.values[0]
-            codes = value_spec.codes
-            if codes is not None:
-                if value not in codes:
-                    return False
-            elif value_spec.kind == _KIND_AN:
-                length, maximum = len(value), value_spec.max_length
-                if (maximum is not None and length > maximum) or length < value_spec.min_length:
-                    return False
-            elif not _value_valid(value, value_spec, is_number, decimal):
+            if not _value_valid(value, spec.values[0], is_number, decimal):
                 return False
         elif spec.required:
             return False
@@ -343,7 +326,10 @@ def elements_valid(
 
 
 def _value_valid(value: str, spec: _Value, is_number: Callable[[str], object], decimal: str) -> bool:
-    """:meth:`_Walk.check_value` as a yes/no answer, for a value without a code list."""
+    """:meth:`_Walk.check_value` as a yes/no answer for a value that is given."""
+    codes = spec.codes
+    if codes is not None:
+        return value in codes
     kind = spec.kind
     length = len(value)
     if kind == _KIND_N:
