@@ -5,7 +5,8 @@ one pays for a cache key, a compiled-cache lookup, an execution context and a re
 about 50 µs for a one-row INSERT on SQLite here, of which the driver's own work is 14 µs. The
 statements on that path never change shape, so they are compiled once per dialect and executed
 on the DBAPI cursor of the caller's connection, inside its transaction and savepoints. Bind and
-result processing still come from the column types (``UTCDateTime``, ``PartnerText``, JSON), and
+result processing still come from the column types (``UTCDateTime``, ``PartnerText``, JSON), text
+bound for PostgreSQL has its NULs replaced as the engine's hook does for every other statement, and
 driver errors are wrapped as SQLAlchemy wraps them, so callers catch ``IntegrityError`` as before.
 """
 
@@ -59,8 +60,10 @@ class _Compiled:
             values = dict(values)
             for key, default in self.defaults:
                 values[key] = default.arg if default.is_scalar else default.arg(None)
-        if self.postgresql:
-            values = without_nul(dict(values))
+        if self.postgresql:  # text only: JSON carries a NUL as the escape \u0000, which json takes
+            values = {
+                key: without_nul(value) if type(value) is str else value for key, value in values.items()
+            }
         processed = [
             value if process is None or value is None else process(value)
             for value, process in ((values[name], process) for name, process in self.binds)

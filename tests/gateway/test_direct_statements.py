@@ -135,7 +135,7 @@ def test_rows_written_in_a_savepoint_go_when_it_rolls_back(gateway):
         assert session.execute(select(WorkItem.subject_id)).scalars().all() == ["s"]
 
 
-def test_a_nul_from_a_partner_is_replaced_on_postgresql_and_kept_on_sqlite(gateway):
+def test_a_nul_in_text_is_replaced_on_postgresql_and_kept_on_sqlite(gateway):
     row = _transmission(filename="order\x00.edi", errors=[{"text": "bad\x00byte"}])
     with gateway.sessions.begin() as session:
         insert_row(session, row)
@@ -145,7 +145,9 @@ def test_a_nul_from_a_partner_is_replaced_on_postgresql_and_kept_on_sqlite(gatew
     assert found == row.id  # the lookup is cleaned the same way, so it finds the row
     with gateway.sessions() as session:
         stored = session.get(Transmission, row.id)
+    # JSON keeps it, escaped as \u0000 (PostgreSQL's json type takes that), as the ORM's path does.
+    assert stored.errors == [{"text": "bad\x00byte"}]
     if gateway.engine.dialect.name == "postgresql":
-        assert stored.filename == "order\ufffd.edi" and stored.errors == [{"text": "bad\ufffdbyte"}]
+        assert stored.filename == "order\ufffd.edi"
     else:
-        assert stored.filename == "order\x00.edi" and stored.errors == [{"text": "bad\x00byte"}]
+        assert stored.filename == "order\x00.edi"
