@@ -21,9 +21,10 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 
 from translators.documents.common import Party, Reference
-from translators.documents.purchase_order import PurchaseOrder, PurchaseOrderLine
+from translators.documents.purchase_order import PurchaseOrder
 from translators.edifact.maps.result import CodeLookup, MapResult
 from translators.x12.maps.reading import ROLE_OF_ENTITY, X12Mapper, item_ids_of
 from translators.x12.model import TransactionSet, X12Segment
@@ -103,26 +104,28 @@ class _PurchaseOrderMapper(X12Mapper):
         if self.errors or self.beg is None:
             return MapResult(document=None, errors=self.errors)
         beg = self.beg
-        return MapResult(
-            document=PurchaseOrder(
-                number=beg.get(3).strip(),
-                document_name_code=beg.get(2) or None,
-                message_function=beg.get(1) or None,
-                issue_date=self.issue_date,
-                requested_delivery_date=self.requested,
-                currency=self.currency,
-                buyer=self.parties.get("buyer"),
-                seller=self.parties.get("seller"),
-                ship_to=self.parties.get("ship_to"),
-                invoicee=self.parties.get("invoicee"),
-                references=self.references,
-                notes=self.notes,
-                lines=[line for line in built if line is not None],
-                total_amount=self.total,
-                line_count=self.line_count[0] if self.line_count else None,
-            ),
-            errors=[],
+        # One validation for the order and all its lines: the lines are plain dicts until here,
+        # which spares a model __init__ (a Python call into pydantic) per line.
+        document = PurchaseOrder.model_validate(
+            {
+                "number": beg.get(3).strip(),
+                "document_name_code": beg.get(2) or None,
+                "message_function": beg.get(1) or None,
+                "issue_date": self.issue_date,
+                "requested_delivery_date": self.requested,
+                "currency": self.currency,
+                "buyer": self.parties.get("buyer"),
+                "seller": self.parties.get("seller"),
+                "ship_to": self.parties.get("ship_to"),
+                "invoicee": self.parties.get("invoicee"),
+                "references": self.references,
+                "notes": self.notes,
+                "lines": [line for line in built if line is not None],
+                "total_amount": self.total,
+                "line_count": self.line_count[0] if self.line_count else None,
+            }
         )
+        return MapResult(document=document, errors=[])
 
     def header_segment(self, seg: X12Segment, position: int) -> None:
         tag = seg.tag
@@ -183,7 +186,8 @@ class _PurchaseOrderMapper(X12Mapper):
         elif tag == "MSG" and seg.get(1).strip():
             line.notes.append(seg.get(1).strip())
 
-    def build_line(self, line: _Line) -> PurchaseOrderLine | None:
+    def build_line(self, line: _Line) -> dict[str, Any] | None:
+        """The fields of one PurchaseOrderLine, validated with the order (see ``run``)."""
         seg, position, values = line.segment, line.position, line.values
         number = values[0] or str(self.lines.index(line) + 1)
         quantity = self.decimal_of(values[1], seg, position, 2, "quantity ordered")
@@ -211,20 +215,20 @@ class _PurchaseOrderMapper(X12Mapper):
         if quantity is None:
             return None
         gtin, seller, buyer = item_ids_of(values, 6, 10)
-        return PurchaseOrderLine(
-            line_number=number,
-            gtin=gtin,
-            buyer_item_id=buyer,
-            seller_item_id=seller,
-            erp_item_id=self.erp_item(gtin, seller, buyer),
-            description=" ".join(line.descriptions) or None,
-            quantity=quantity,
-            unit=self.codes.unit(values[2]),
-            notes=line.notes,
-            references=line.references,
-            unit_price=price,
-            requested_delivery_date=line.requested_delivery_date,
-        )
+        return {
+            "line_number": number,
+            "gtin": gtin,
+            "buyer_item_id": buyer,
+            "seller_item_id": seller,
+            "erp_item_id": self.erp_item(gtin, seller, buyer),
+            "description": " ".join(line.descriptions) or None,
+            "quantity": quantity,
+            "unit": self.codes.unit(values[2]),
+            "notes": line.notes,
+            "references": line.references,
+            "unit_price": price,
+            "requested_delivery_date": line.requested_delivery_date,
+        }
 
 
 def map_purchase_order(ts: TransactionSet, codes_lookup: CodeLookup) -> MapResult[PurchaseOrder]:
