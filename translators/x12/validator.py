@@ -202,13 +202,14 @@ class _Validator:
                 break
             else:
                 self._unplaced(stack, seg, position)
-            unsplit = seg.unsplit
-            if unsplit is not None:  # still the raw text: one pattern may clear it in a C call
-                if unsplit[1] is not self.split:
-                    self.split = unsplit[1]
-                    self.patterns = segment_patterns(self.ts.id, self.version, unsplit[1])
+            # ``seg.unsplit`` read from its slots: a segment keeps its raw text exactly until split
+            raw = seg._raw
+            if raw is not None:  # still the raw text: one pattern may clear it in a C call
+                if seg._split is not self.split:
+                    self.split = seg._split
+                    self.patterns = segment_patterns(self.ts.id, self.version, seg._split)  # type: ignore[arg-type]
                 accepts = self.patterns.get(tag)
-                if accepts is None or not accepts(unsplit[0]):
+                if accepts is None or not accepts(raw):
                     elements(seg, position)
             else:
                 elements(seg, position)

@@ -245,16 +245,17 @@ def item_ids_of(values: list[str], first: int, pairs: int) -> tuple[str | None, 
             gtin = value
         else:
             found.setdefault(qualifier, value)
-    if not found:
-        return gtin, None, None
-    return gtin, _first_of(found, SELLER_ITEM_QUALIFIERS), _first_of(found, BUYER_ITEM_QUALIFIERS)
-
-
-def _first_of(found: dict[str, str], qualifiers: tuple[str, ...]) -> str | None:
-    for qualifier in qualifiers:
-        if qualifier in found:
-            return found[qualifier]
-    return None
+    seller = buyer = None
+    if found:
+        for qualifier in SELLER_ITEM_QUALIFIERS:
+            if qualifier in found:
+                seller = found[qualifier]
+                break
+        for qualifier in BUYER_ITEM_QUALIFIERS:
+            if qualifier in found:
+                buyer = found[qualifier]
+                break
+    return gtin, seller, buyer
 
 
 def description(seg: X12Segment) -> str | None:
