@@ -123,6 +123,30 @@ class X12Segment:
             self._materialize()
         return self._repetitions or None
 
+    def values(self, count: int = 0) -> list[str]:
+        """The first component of every element, padded with "" to at least ``count`` entries:
+        ``values(n)[i - 1] == get(i)`` for every i <= n (``get``'s default being "").
+
+        A map reads most elements of the segments it cares about. Calling ``get`` for each costs a
+        Python call apiece, and ``elements`` builds a list of components per element, which is
+        two thirds of the cost of splitting. A segment still held as raw text without a component
+        or repetition separator is one C-level ``split`` away from this list; it is not cached and
+        the segment stays unsplit, so a later ``elements`` splits it exactly as before.
+        """
+        raw = self._raw
+        if raw is not None and self._elements is None:
+            elem, comp, rep = self._split  # type: ignore[misc]
+            if comp not in raw and (rep is None or rep not in raw):
+                values = raw.split(elem)
+                del values[0]  # the tag
+                if len(values) < count:
+                    values += [""] * (count - len(values))
+                return values
+        values = [element[0] if element else "" for element in self.elements]
+        if len(values) < count:
+            values += [""] * (count - len(values))
+        return values
+
     def get(self, element: int, component: int = 1, default: str = "") -> str:
         """Value at 1-based element/component position, or ``default`` when absent or empty."""
         elements = self._elements if self._elements is not None else self._materialize()

@@ -148,64 +148,90 @@ class _Validator:
     # -- structure ----------------------------------------------------------------------------
 
     def run(self) -> list[EdiError]:
+        """Place every segment in the structure, then check its elements.
+
+        The walk is written out in this loop rather than in helper methods: it runs for every
+        segment, and a clean segment needs only a few lookups in the node's precompiled ``follow``
+        and ``complete`` tables. Everything that reports an error is a method of its own.
+        """
         segments = self.ts.segments
         if not segments:
             return self.errors
         stack = [_Frame(self.root)]
         last = segments[0]
         last_position = 1
-        place, elements = self._place, self._elements
+        elements, errors = self._elements, self.errors
         for position, seg in enumerate(segments[1:], start=2):
-            place(stack, seg, position)
-            unsplit = seg.unsplit
-            if unsplit is not None:  # still the raw text: one pattern may clear it in a C call
-                if unsplit[1] is not self.split:
-                    self.split = unsplit[1]
-                    self.patterns = segment_patterns(self.ts.id, self.version, unsplit[1])
-                accepts = self.patterns.get(seg.tag)
-                if accepts is None or not accepts(unsplit[0]):
+            # place the segment: the innermost open loop that it may continue, closing the ones
+            # inside it; a loop trigger at position 0 only repeats the root (ST), not the loop
+            tag = seg.tag
+            level = len(stack)
+            while level:
+                level -= 1
+                frame = stack[level]
+                node = frame.node
+                follow = node.follow.get(tag)  # type: ignore[union-attr]  # a frame is always a loop
+                if follow is None:
+                    continue
+                pos = frame.pos
+                target = follow[pos]
+                if target == 0 and level:
+                    target = follow[1]
+                if target < 0:
+                    continue
+                while len(stack) > level + 1:
+                    closed = stack.pop()
+                    if not closed.node.complete[closed.pos]:
+                        self._close(closed, seg, position)
+                child = node.children[target]
+                if target == pos:
+                    frame.count += 1
+                else:
+                    mandatory = node.mandatory_before
+                    if mandatory[target] != mandatory[pos + 1]:  # a mandatory child was skipped
+                        self._missing_between(frame, pos + 1, target, seg, position)
+                    frame.pos, frame.count = target, 1
+                if child.is_loop:
+                    repeats = frame.repeats.get(target, 0) + 1  # frames only move forward: no stale counts
+                    frame.repeats[target] = repeats
+                    if child.max_use is not None and repeats > child.max_use:
+                        self._over_max(child, repeats, seg, position)
+                    stack.append(_Frame(child))
+                elif child.max_use is not None and frame.count > child.max_use:
+                    self._over_max(child, frame.count, seg, position)
+                break
+            else:
+                self._unplaced(stack, seg, position)
+            # ``seg.unsplit`` read from its slots: a segment keeps its raw text exactly until split
+            raw = seg._raw
+            if raw is not None:  # still the raw text: one pattern may clear it in a C call
+                if seg._split is not self.split:
+                    self.split = seg._split
+                    self.patterns = segment_patterns(self.ts.id, self.version, seg._split)  # type: ignore[arg-type]
+                accepts = self.patterns.get(tag)
+                if accepts is None or not accepts(raw):
                     elements(seg, position)
             else:
                 elements(seg, position)
             last, last_position = seg, position
-            if len(self.errors) >= MAX_ERRORS_PER_MESSAGE:
+            if len(errors) >= MAX_ERRORS_PER_MESSAGE:
                 self._error(
                     "TOO_MANY_ERRORS",
-                    f"{len(self.errors)} problems found up to segment {position} ({seg.tag}); validation "
+                    f"{len(errors)} problems found up to segment {position} ({tag}); validation "
                     f"stops here and the rest of the set ({len(segments) - position} more segments) is "
                     "not checked",
                     self._loc(seg, position),
                     "message",
                     syntax_codes.code(syntax_codes.TRANSACTION, "5"),  # one or more segments in error
                 )
-                return self.errors
+                return errors
         while stack:
             self._close(stack.pop(), last, last_position)
-        return self.errors
+        return errors
 
-    def _place(self, stack: list[_Frame], seg: X12Segment, position: int) -> None:
+    def _unplaced(self, stack: list[_Frame], seg: X12Segment, position: int) -> None:
+        """No open loop can take ``seg``: a tag of the set out of place, or not of the set at all."""
         tag = seg.tag
-        level = len(stack)
-        while level:
-            level -= 1
-            frame = stack[level]
-            node = frame.node
-            candidates = node.index.get(tag)  # type: ignore[union-attr]  # a frame is always a loop
-            if not candidates:
-                continue
-            pos = frame.pos
-            for target in candidates:
-                if target >= pos and (target > 0 or level == 0):
-                    break
-            else:
-                continue
-            while len(stack) > level + 1:
-                self._close(stack.pop(), seg, position)
-            self._advance(frame, target, seg, position)
-            child = node.children[target]
-            if child.is_loop:
-                stack.append(_Frame(child))
-            return
         if tag in self.tags:
             self._error(
                 "SEGMENT_UNEXPECTED",
@@ -224,29 +250,19 @@ class _Validator:
                 _seg_code("1"),
             )
 
-    def _advance(self, frame: _Frame, target: int, seg: X12Segment, position: int) -> None:
-        node = frame.node
-        child = node.children[target]
-        if target == frame.pos:
-            frame.count += 1
-        else:
-            self._missing_between(frame, frame.pos + 1, target, seg, position)
-            frame.pos, frame.count = target, 1
+    def _over_max(self, child: Node, uses: int, seg: X12Segment, position: int) -> None:
         if child.is_loop:
-            repeats = frame.repeats.get(target, 0) + 1  # frames only move forward: no stale counts
-            frame.repeats[target] = repeats
-            if child.max_use is not None and repeats > child.max_use:
-                self._error(
-                    "LOOP_OVER_MAX",
-                    f"loop {child.loop_id} occurs {repeats} times; at most {child.max_use} allowed",
-                    self._loc(seg, position),
-                    "segment",
-                    _seg_code("4"),
-                )
-        elif child.max_use is not None and frame.count > child.max_use:
+            self._error(
+                "LOOP_OVER_MAX",
+                f"loop {child.loop_id} occurs {uses} times; at most {child.max_use} allowed",
+                self._loc(seg, position),
+                "segment",
+                _seg_code("4"),
+            )
+        else:
             self._error(
                 "SEGMENT_OVER_MAX",
-                f"segment {child.tag} is used {frame.count} times here; at most {child.max_use} allowed",
+                f"segment {child.tag} is used {uses} times here; at most {child.max_use} allowed",
                 self._loc(seg, position),
                 "segment",
                 _seg_code("5"),

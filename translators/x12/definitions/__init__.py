@@ -92,6 +92,11 @@ class Node:
     # mandatory_before[i]: how many of children[:i] are mandatory, so the validator knows in one
     # subtraction whether a stretch of skipped children holds anything missing
     mandatory_before: tuple[int, ...] = (0,)
+    # follow[tag][pos]: the first child position >= pos that ``tag`` may start (-1: none); one tuple
+    # index instead of scanning ``index[tag]`` for every segment of every set
+    follow: Mapping[str, tuple[int, ...]] | None = None
+    # complete[pos]: no mandatory child after children[pos], so leaving the loop there misses nothing
+    complete: tuple[bool, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -146,6 +151,11 @@ def _compile_node(item: Seg | Loop) -> Node:
     index: dict[str, list[int]] = {}
     for position, child in enumerate(children):
         index.setdefault(child.tag, []).append(position)
+    mandatory_before = tuple(accumulate((child.requirement == "M" for child in children), initial=0))
+    follow = {
+        tag: tuple(next((p for p in positions if p >= pos), -1) for pos in range(len(children) + 1))
+        for tag, positions in index.items()
+    }
     return Node(
         True,
         item.trigger,
@@ -154,7 +164,9 @@ def _compile_node(item: Seg | Loop) -> Node:
         item.loop_id,
         children,
         MappingProxyType({tag: tuple(p) for tag, p in index.items()}),
-        tuple(accumulate((child.requirement == "M" for child in children), initial=0)),
+        mandatory_before,
+        MappingProxyType(follow),
+        tuple(mandatory_before[-1] == mandatory_before[pos + 1] for pos in range(len(children))),
     )
 
 

@@ -21,21 +21,25 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 
 from translators.documents.common import Party, Reference
-from translators.documents.purchase_order import PurchaseOrder, PurchaseOrderLine
+from translators.documents.purchase_order import PurchaseOrder
 from translators.edifact.maps.result import CodeLookup, MapResult
-from translators.x12.maps.reading import ROLE_OF_ENTITY, X12Mapper, description
+from translators.x12.maps.reading import ROLE_OF_ENTITY, X12Mapper, item_ids_of
 from translators.x12.model import TransactionSet, X12Segment
 
 REQUESTED_DELIVERY = ("002", "106")  # DTM01: delivery requested, required by
 _ORDER_ROLES = {"buyer": "buyer", "seller": "seller", "ship_to": "ship_to", "bill_to": "invoicee"}
+_LINE_SUBLOOPS = frozenset({"N1", "SLN", "SCH", "N9", "LDT", "AMT", "SAC", "QTY"})
+_PO1_VALUES = 4  # PO101-PO104 (line number, quantity, unit, price) always there; id pairs as sent
 
 
 @dataclass(slots=True)
 class _Line:
     segment: X12Segment
     position: int
+    values: list[str]  # PO101… as ``segment.get`` reads them (``X12Segment.values``), at least 4
     descriptions: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     references: list[Reference] = field(default_factory=list)
@@ -67,7 +71,7 @@ class _PurchaseOrderMapper(X12Mapper):
                 continue
             if tag == "PO1":
                 self.close_party()
-                self.line = _Line(seg, position)
+                self.line = _Line(seg, position, seg.values(_PO1_VALUES))
                 self.lines.append(self.line)
             elif tag == "CTT":
                 self.close_party()
@@ -100,26 +104,28 @@ class _PurchaseOrderMapper(X12Mapper):
         if self.errors or self.beg is None:
             return MapResult(document=None, errors=self.errors)
         beg = self.beg
-        return MapResult(
-            document=PurchaseOrder(
-                number=beg.get(3).strip(),
-                document_name_code=beg.get(2) or None,
-                message_function=beg.get(1) or None,
-                issue_date=self.issue_date,
-                requested_delivery_date=self.requested,
-                currency=self.currency,
-                buyer=self.parties.get("buyer"),
-                seller=self.parties.get("seller"),
-                ship_to=self.parties.get("ship_to"),
-                invoicee=self.parties.get("invoicee"),
-                references=self.references,
-                notes=self.notes,
-                lines=[line for line in built if line is not None],
-                total_amount=self.total,
-                line_count=self.line_count[0] if self.line_count else None,
-            ),
-            errors=[],
+        # One validation for the order and all its lines: the lines are plain dicts until here,
+        # which spares a model __init__ (a Python call into pydantic) per line.
+        document = PurchaseOrder.model_validate(
+            {
+                "number": beg.get(3).strip(),
+                "document_name_code": beg.get(2) or None,
+                "message_function": beg.get(1) or None,
+                "issue_date": self.issue_date,
+                "requested_delivery_date": self.requested,
+                "currency": self.currency,
+                "buyer": self.parties.get("buyer"),
+                "seller": self.parties.get("seller"),
+                "ship_to": self.parties.get("ship_to"),
+                "invoicee": self.parties.get("invoicee"),
+                "references": self.references,
+                "notes": self.notes,
+                "lines": [line for line in built if line is not None],
+                "total_amount": self.total,
+                "line_count": self.line_count[0] if self.line_count else None,
+            }
         )
+        return MapResult(document=document, errors=[])
 
     def header_segment(self, seg: X12Segment, position: int) -> None:
         tag = seg.tag
@@ -161,10 +167,10 @@ class _PurchaseOrderMapper(X12Mapper):
 
     def line_segment(self, seg: X12Segment, position: int, line: _Line) -> None:
         tag = seg.tag
-        if tag in ("N1", "SLN", "SCH", "N9", "LDT", "AMT", "SAC", "QTY"):
+        if tag in _LINE_SUBLOOPS:
             line.in_subloop = True  # a loop inside the line: its REF/DTM belong to it
         if tag == "PID":
-            text = description(seg)
+            text = seg.values(5)[4].strip()  # description(seg), without splitting components
             if text:
                 line.descriptions.append(text)
         elif line.in_subloop:
@@ -173,17 +179,20 @@ class _PurchaseOrderMapper(X12Mapper):
             ref = self.reference(seg)
             if ref is not None:
                 line.references.append(ref)
-        elif tag == "DTM" and seg.get(1) in REQUESTED_DELIVERY and line.requested_delivery_date is None:
-            line.requested_delivery_date = self.date(seg, position, 2, "line delivery date")
+        elif tag == "DTM":
+            values = seg.values(2)
+            if values[0] in REQUESTED_DELIVERY and line.requested_delivery_date is None:
+                line.requested_delivery_date = self.date_of(values[1], seg, position, 2, "line delivery date")
         elif tag == "MSG" and seg.get(1).strip():
             line.notes.append(seg.get(1).strip())
 
-    def build_line(self, line: _Line) -> PurchaseOrderLine | None:
-        seg, position = line.segment, line.position
-        number = seg.get(1) or str(self.lines.index(line) + 1)
-        quantity = self.decimal(seg, position, 2, "quantity ordered")
-        price = self.decimal(seg, position, 4, "unit price")
-        if seg.get(2) == "":
+    def build_line(self, line: _Line) -> dict[str, Any] | None:
+        """The fields of one PurchaseOrderLine, validated with the order (see ``run``)."""
+        seg, position, values = line.segment, line.position, line.values
+        number = values[0] or str(self.lines.index(line) + 1)
+        quantity = self.decimal_of(values[1], seg, position, 2, "quantity ordered")
+        price = self.decimal_of(values[3], seg, position, 4, "unit price")
+        if values[1] == "":
             self.error(
                 "MISSING_VALUE",
                 f"line {number}: PO102 (quantity ordered) is empty",
@@ -193,7 +202,7 @@ class _PurchaseOrderMapper(X12Mapper):
                 "AK4:2",
             )
             return None
-        if not seg.get(3):
+        if not values[2]:
             self.error(
                 "MISSING_VALUE",
                 f"line {number}: PO103 (unit of measure) is empty; a quantity needs its unit",
@@ -205,21 +214,21 @@ class _PurchaseOrderMapper(X12Mapper):
             return None
         if quantity is None:
             return None
-        gtin, seller, buyer = self.item_ids(seg, 6, 10)
-        return PurchaseOrderLine(
-            line_number=number,
-            gtin=gtin,
-            buyer_item_id=buyer,
-            seller_item_id=seller,
-            erp_item_id=self.erp_item(gtin, seller, buyer),
-            description=" ".join(line.descriptions) or None,
-            quantity=quantity,
-            unit=self.codes.unit(seg.get(3)),
-            notes=line.notes,
-            references=line.references,
-            unit_price=price,
-            requested_delivery_date=line.requested_delivery_date,
-        )
+        gtin, seller, buyer = item_ids_of(values, 6, 10)
+        return {
+            "line_number": number,
+            "gtin": gtin,
+            "buyer_item_id": buyer,
+            "seller_item_id": seller,
+            "erp_item_id": self.erp_item(gtin, seller, buyer),
+            "description": " ".join(line.descriptions) or None,
+            "quantity": quantity,
+            "unit": self.codes.unit(values[2]),
+            "notes": line.notes,
+            "references": line.references,
+            "unit_price": price,
+            "requested_delivery_date": line.requested_delivery_date,
+        }
 
 
 def map_purchase_order(ts: TransactionSet, codes_lookup: CodeLookup) -> MapResult[PurchaseOrder]:

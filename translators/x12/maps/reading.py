@@ -106,7 +106,10 @@ class X12Mapper:
 
     def decimal(self, seg: X12Segment, position: int, element: int, what: str) -> Decimal | None:
         """An R (decimal) element; None when empty, a located INVALID_NUMBER when not a number."""
-        raw = seg.get(element)
+        return self.decimal_of(seg.get(element), seg, position, element, what)
+
+    def decimal_of(self, raw: str, seg: X12Segment, position: int, element: int, what: str) -> Decimal | None:
+        """:meth:`decimal` of ``raw``, the value of ``element`` already read (see ``X12Segment.values``)."""
         if raw == "":
             return None
         if _R.fullmatch(raw):
@@ -147,7 +150,10 @@ class X12Mapper:
 
     def date(self, seg: X12Segment, position: int, element: int, what: str) -> dt.date | None:
         """A DT element, CCYYMMDD (YYMMDD accepted with the 69/68 pivot)."""
-        raw = seg.get(element)
+        return self.date_of(seg.get(element), seg, position, element, what)
+
+    def date_of(self, raw: str, seg: X12Segment, position: int, element: int, what: str) -> dt.date | None:
+        """:meth:`date` of ``raw``, the value of ``element`` already read (see ``X12Segment.values``)."""
         if raw == "":
             return None
         try:
@@ -215,22 +221,7 @@ class X12Mapper:
 
     def item_ids(self, seg: X12Segment, first: int, pairs: int) -> tuple[str | None, str | None, str | None]:
         """(gtin, seller item id, buyer item id) from qualifier/value pairs starting at ``first``."""
-        found: dict[str, str] = {}
-        gtin = None
-        elements = seg.elements
-        for i in range(first - 1, min(len(elements), first - 1 + 2 * pairs) - 1, 2):
-            components = elements[i + 1]
-            if not components or not components[0]:
-                continue
-            value = components[0]
-            qualifier = elements[i][0] if elements[i] else ""
-            if qualifier in GTIN_QUALIFIERS and gtin is None:
-                gtin = value
-            else:
-                found.setdefault(qualifier, value)
-        seller = next((found[q] for q in SELLER_ITEM_QUALIFIERS if q in found), None)
-        buyer = next((found[q] for q in BUYER_ITEM_QUALIFIERS if q in found), None)
-        return gtin, seller, buyer
+        return item_ids_of(seg.values(), first, pairs)
 
     def erp_item(self, *candidates: str | None) -> str | None:
         for candidate in candidates:
@@ -239,6 +230,32 @@ class X12Mapper:
                 if found is not None:
                     return found
         return None
+
+
+def item_ids_of(values: list[str], first: int, pairs: int) -> tuple[str | None, str | None, str | None]:
+    """:meth:`X12Mapper.item_ids` of a segment's ``values()``: first components, as ``get`` reads them."""
+    found: dict[str, str] = {}
+    gtin = None
+    stop = first - 1 + 2 * pairs
+    # a qualifier without its value (an odd count) ends the pairs, as the shorter slice does
+    for qualifier, value in zip(values[first - 1 : stop : 2], values[first:stop:2], strict=False):
+        if not value:
+            continue
+        if qualifier in GTIN_QUALIFIERS and gtin is None:
+            gtin = value
+        else:
+            found.setdefault(qualifier, value)
+    seller = buyer = None
+    if found:
+        for qualifier in SELLER_ITEM_QUALIFIERS:
+            if qualifier in found:
+                seller = found[qualifier]
+                break
+        for qualifier in BUYER_ITEM_QUALIFIERS:
+            if qualifier in found:
+                buyer = found[qualifier]
+                break
+    return gtin, seller, buyer
 
 
 def description(seg: X12Segment) -> str | None:
