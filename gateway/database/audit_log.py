@@ -27,7 +27,7 @@ def append_events(
     session: Session, entries: Sequence[AuditEntry], now: Callable[[], datetime], *, immediately: bool = False
 ) -> None:
     """Chain and insert ``entries`` in the caller's transaction. Plain SQL, not ORM objects: every
-    unit of work appends here, and one multi-row INSERT with two statements on the head costs a
+    unit of work appends here, and one batched INSERT with two statements on the head costs a
     fraction of what the ORM's flush of each event did. Inside ``buffered_events`` they are kept,
     stamped with the time now, and written by its owner before the commit; ``immediately`` writes
     past the buffer (a streamed file's thousands of events must not pile up in memory)."""
