@@ -112,11 +112,14 @@ def test_a_node_that_loses_its_database_connection_stops_and_another_takes_over(
     first.tick()
     assert isinstance(first.locks, PostgresDutyLocks)
     key = lock_key("digest") & 0xFFFFFFFFFFFFFFFF
-    with gateway.engine.connect() as conn:  # the database drops the holder's session (restart, network)
+    # The database drops the holder's session (restart, network). With a timeout the call returns once
+    # that backend has exited, and so released the lock; without one it only signals it (a race).
+    with gateway.engine.connect() as conn:
         killed = (
             conn.execute(
                 text(
-                    "SELECT pg_terminate_backend(pid) FROM pg_locks WHERE locktype = 'advisory' AND granted "
+                    "SELECT pg_terminate_backend(pid, 10000) FROM pg_locks "
+                    "WHERE locktype = 'advisory' AND granted "
                     "AND classid::bigint = :high AND objid::bigint = :low AND objsubid = 1 "
                     "AND database = (SELECT oid FROM pg_database WHERE datname = current_database())"
                 ),
