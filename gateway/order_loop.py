@@ -39,9 +39,8 @@ from gateway.database.models import (
     Interchange,
     Message,
     Transmission,
-    WorkItem,
 )
-from gateway.database.rows import insert_row
+from gateway.delivery import queue_work
 from gateway.outbound import OutboundRejected, outbound_ack_state, send_document
 
 log = logging.getLogger(__name__)
@@ -351,18 +350,7 @@ def queue_auto_accept(gw: Gateway, session: Session, document: Document) -> list
     partner = gw.partners.get(document.partner_id or "")
     if partner is None or partner.role != "customer":
         return []
-    now = gw.clock()
-    insert_row(
-        session,
-        WorkItem(
-            kind=AUTO_ACCEPT_ORDER,
-            subject_id=document.id,
-            state="queued",
-            attempts=0,
-            available_at=now,
-            created_at=now,
-        ),
-    )
+    queue_work(session, AUTO_ACCEPT_ORDER, document.id, gw.clock())
     return [
         AuditEntry(
             DEMO_ERP_ACTOR,

@@ -81,6 +81,9 @@ class PreparedTranslation:
     partners: PartnerDirectory
     translation: Translation
 
+    def made_from(self, transmission: Transmission) -> bool:
+        return (self.sha256, self.channel_partner) == (transmission.sha256, transmission.partner_id)
+
 
 def prepare_translation(gw: Gateway, sha256: str, channel_partner: str | None) -> PreparedTranslation:
     partners = gw.partners  # one directory for the whole run, even if a reload swaps it meanwhile
@@ -93,17 +96,13 @@ def process_transmission(
 ) -> str:
     """Run the pipeline inside the caller's transaction; returns the final status."""
     _forget_previous_run(session, transmission)
-    run = None
-    if prepared is None or (prepared.sha256, prepared.channel_partner) != (
-        transmission.sha256,
-        transmission.partner_id,
-    ):
+    if prepared is not None and not prepared.made_from(transmission):
         prepared = None
-        if transmission.size >= gw.settings.stream_threshold_bytes:
-            run = _process_streaming(gw, session, transmission, gw.partners)
+    run = None
+    if prepared is None and transmission.size >= gw.settings.stream_threshold_bytes:
+        run = _process_streaming(gw, session, transmission, gw.partners)
     if run is None:
-        if prepared is None:
-            prepared = prepare_translation(gw, transmission.sha256, transmission.partner_id)
+        prepared = prepared or prepare_translation(gw, transmission.sha256, transmission.partner_id)
         run = _Run(transmission, prepared.partners)
         translation = prepared.translation
         transmission.syntax = translation.syntax

@@ -239,14 +239,14 @@ class Worker:
         return prepared
 
     def _run_claimed(
-        self, session: Session, item: WorkItem, prepared: dict[str, PreparedTranslation] | None = None
+        self, session: Session, item: WorkItem, prepared: dict[str, PreparedTranslation]
     ) -> None:
         """Run ``item`` (as claimed, detached) if this worker still holds its lease. The lease check
         locks the row; both statements are plain SQL, as they run once per item."""
         connection = session.connection()
         if _LEASE_OWNER.scalar(connection, {"id": item.id}) != self.owner:
             return  # lease lost to another worker meanwhile; it owns the item now
-        self._execute(session, item, (prepared or {}).get(item.subject_id))
+        self._execute(session, item, prepared.get(item.subject_id))
         # lease_owner stays: which node ran it, for operators
         _FINISHED.execute(
             connection, {"id": item.id, "state": "done", "finished_at": self.gw.clock(), "lease_until": None}

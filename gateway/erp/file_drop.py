@@ -15,6 +15,7 @@ import os
 import tempfile
 from pathlib import Path
 
+from archive.durable_write import fsync_path
 from gateway.database.models import Document, ErpDelivery
 from gateway.erp.envelope import envelope
 from translators.documents.schema import DOCUMENT_MODELS
@@ -60,16 +61,8 @@ def write_atomically(directory: Path, name: str, data: bytes) -> Path:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(temp)
         raise
-    _fsync_directory(directory)
+    fsync_path(directory)
     return directory / name
-
-
-def _fsync_directory(directory: Path) -> None:
-    fd = os.open(directory, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 def drop(directory: Path, file_format: str, delivery: ErpDelivery, document: Document) -> Path:

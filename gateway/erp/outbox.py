@@ -21,8 +21,9 @@ from sqlalchemy.orm import Session
 from archive.audit import AuditEntry
 from gateway.config import Settings
 from gateway.context import Gateway
-from gateway.database.models import Document, ErpDelivery, WorkItem
+from gateway.database.models import Document, ErpDelivery
 from gateway.database.rows import insert_row
+from gateway.delivery import queue_work
 
 DELIVER_TO_ERP = "deliver_to_erp"
 
@@ -87,17 +88,7 @@ def enqueue_document(gw: Gateway, session: Session, document: Document) -> list[
 
 def schedule(session: Session, delivery: ErpDelivery, at: datetime) -> None:
     """Queue a work item that runs the delivery at ``at``; running it twice is harmless."""
-    insert_row(
-        session,
-        WorkItem(
-            kind=DELIVER_TO_ERP,
-            subject_id=str(delivery.id),
-            state="queued",
-            attempts=0,
-            available_at=at,
-            created_at=at,
-        ),
-    )
+    queue_work(session, DELIVER_TO_ERP, str(delivery.id), at)
 
 
 def earlier_unfinished(session: Session, delivery: ErpDelivery) -> ErpDelivery | None:

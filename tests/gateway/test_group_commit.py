@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import threading
+import time
 from datetime import UTC, datetime
+from typing import Any
 
 import pytest
 from sqlalchemy import event, func, select
@@ -55,62 +57,51 @@ def _count_commits(gateway) -> list[int]:
     return commits
 
 
-def test_uploads_queued_behind_a_commit_share_the_next_one(gateway):
-    group = GroupCommit(gateway.sessions)
-    commits = _count_commits(gateway)
-    first_writing = threading.Event()
-    others_queued = threading.Event()
+def _behind_a_slow_leader(group: GroupCommit, writes: dict[str, Any]) -> dict[str, BaseException | None]:
+    """Commit a "leader" row first; while its transaction is open, queue ``writes`` behind it, then
+    let it finish. What each commit raised, by name (None: it committed)."""
+    leader_writing, release = threading.Event(), threading.Event()
 
-    def slow_first(session: Session) -> None:
-        first_writing.set()
-        assert others_queued.wait(10)
-        _insert("first")(session)
+    def leader(session: Session) -> None:
+        leader_writing.set()
+        assert release.wait(10)
+        _insert("leader")(session)
 
     outcomes: dict[str, BaseException | None] = {}
     thread = _committer(group, outcomes)
-    leader = thread("first", slow_first)
-    leader.start()
-    assert first_writing.wait(10)
-    followers = [thread(f"t{n}", _insert(f"t{n}")) for n in range(4)]
-    for thread in followers:
-        thread.start()
-    while len(group._queue) < 4:  # all four wait behind the leader's transaction
-        threading.Event().wait(0.01)
-    others_queued.set()
-    for thread in [leader, *followers]:
-        thread.join(10)
-    assert outcomes == dict.fromkeys(["first", "t0", "t1", "t2", "t3"])
+    threads = [thread("leader", leader)]
+    threads[0].start()
+    assert leader_writing.wait(10)
+    for name, write in writes.items():
+        threads.append(thread(name, write))
+        threads[-1].start()
+    deadline = time.monotonic() + 10
+    while len(group._queue) < len(writes):  # all of them wait behind the leader's transaction
+        assert time.monotonic() < deadline, "the writes did not queue behind the leader"
+        time.sleep(0.01)
+    release.set()
+    for started in threads:
+        started.join(10)
+    return outcomes
+
+
+def test_uploads_queued_behind_a_commit_share_the_next_one(gateway):
+    group = GroupCommit(gateway.sessions)
+    commits = _count_commits(gateway)
+    outcomes = _behind_a_slow_leader(group, {f"t{n}": _insert(f"t{n}") for n in range(4)})
+    assert outcomes == dict.fromkeys(["leader", "t0", "t1", "t2", "t3"])
     with gateway.sessions() as session:
         ids = set(session.execute(select(Transmission.id)).scalars())
-    assert ids == {"first", "t0", "t1", "t2", "t3"}
+    assert ids == {"leader", "t0", "t1", "t2", "t3"}
     assert len(commits) == 2  # the leader's own, then one for the four that queued behind it
 
 
 def test_one_failing_upload_in_a_group_fails_alone(gateway):
     group = GroupCommit(gateway.sessions)
     group.commit(_insert("taken"))
-    release = threading.Event()
-    started = threading.Event()
-
-    def blocker(session: Session) -> None:
-        started.set()
-        assert release.wait(10)
-        _insert("blocker")(session)
-
-    results: dict[str, BaseException | None] = {}
-    thread = _committer(group, results)
-    threads = [thread("blocker", blocker)]
-    threads[0].start()
-    assert started.wait(10)
-    for name, taken in (("good-1", "good-1"), ("again", "taken"), ("good-2", "good-2")):
-        threads.append(thread(name, _insert(taken)))
-        threads[-1].start()
-    while len(group._queue) < 3:
-        threading.Event().wait(0.01)
-    release.set()
-    for thread in threads:
-        thread.join(10)
-    assert results["blocker"] is None and results["good-1"] is None and results["good-2"] is None
+    writes = {"good-1": _insert("good-1"), "again": _insert("taken"), "good-2": _insert("good-2")}
+    results = _behind_a_slow_leader(group, writes)
+    assert results["leader"] is None and results["good-1"] is None and results["good-2"] is None
     assert isinstance(results["again"], IntegrityError)  # the duplicate id, and only it
     with gateway.sessions() as session:
         assert session.execute(select(func.count()).select_from(Transmission)).scalar_one() == 4

@@ -172,9 +172,3 @@ def test_a_writer_can_tell_when_a_thread_or_another_process_waits_for_the_databa
 def _write_once(engine) -> None:
     with engine.begin() as conn:
         conn.execute(text("UPDATE counter SET n = n + 1"))
-
-
-def test_postgresql_writers_never_wait_for_each_other(make_gateway, database_url):
-    if not database_url.startswith("postgresql"):
-        pytest.skip("SQLite is covered above")
-    assert not writers_waiting(make_gateway().engine)
