@@ -4,8 +4,9 @@ N EANCOM ORDERS (each with its own interchange reference) are accepted the way e
 accepts an upload (``gateway.intake.accept``), then a ``Worker`` drains the queue: it processes each
 message (purchase order for the ERP, CONTRL stored) and delivers each CONTRL to the partner's SFTP
 mailbox. The figures are this process's CPU time (user + system, from ``getrusage``) and the SQL
-statements the database ran, per message, for each phase; CPU time is the steady figure on a
-shared machine. ``bench/orders_end_to_end.py`` measures the same path through a real server.
+statements the database ran, per message, for intake and for each of the worker's two jobs; CPU
+time is the steady figure on a shared machine. ``bench/orders_end_to_end.py`` measures the same
+path through a real server.
 
     python bench/message_cost.py [--count 1000] [--database-url postgresql+psycopg://postgres@127.0.0.1:5432/test]
 
@@ -20,19 +21,21 @@ import resource
 import shlex
 import sys
 import tempfile
-import uuid
+from contextlib import ExitStack
 from pathlib import Path
 
-from sqlalchemy import create_engine, event, func, select, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import event, func, select
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
+from scratch_database import scratch_database  # noqa: E402
+
 from gateway.config import Settings  # noqa: E402
 from gateway.context import open_gateway  # noqa: E402
-from gateway.database.models import Transmission  # noqa: E402
-from gateway.intake import Upload, accept  # noqa: E402
+from gateway.database.models import Transmission, WorkItem  # noqa: E402
+from gateway.delivery import DELIVER_ACKNOWLEDGEMENT  # noqa: E402
+from gateway.intake import PROCESS_TRANSMISSION, Upload, accept  # noqa: E402
 from gateway.worker import Worker  # noqa: E402
 
 FIXTURE = REPO / "tests" / "fixtures" / "edifact" / "acme_orders_d96a.edi"
@@ -44,64 +47,64 @@ def _cpu() -> float:
 
 
 def run(count: int, admin_url: str | None) -> None:
-    body = FIXTURE.read_bytes()
-    database = f"edigate_cost_{uuid.uuid4().hex[:8]}" if admin_url else None
-    if admin_url:
-        admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
-        with admin.connect() as conn:
-            conn.execute(text(f'CREATE DATABASE "{database}"'))
-    try:
-        with tempfile.TemporaryDirectory() as data_dir:
-            url = (
-                make_url(admin_url).set(database=database).render_as_string(hide_password=False)
-                if admin_url
-                else f"sqlite:///{data_dir}/edigate.db"
-            )
-            settings = Settings(data_dir=Path(data_dir), demo=True, database_url=url, demo_auto_accept=False)
-            gw = open_gateway(settings)
-            statements = [0]
-            if gw.engine.dialect.name == "sqlite":
-
-                @event.listens_for(gw.engine, "connect")
-                def _trace(dbapi_connection, _record):  # type: ignore[no-untyped-def]
-                    dbapi_connection.set_trace_callback(
-                        lambda _sql: statements.__setitem__(0, statements[0] + 1)
-                    )
-
-                gw.engine.dispose()  # reconnect with the hook in place
-            started, before = _cpu(), statements[0]
-            for n in range(count):
-                payload = body.replace(b"ACME000123", f"C{n:09d}".encode())
-                accept(
-                    gw, Upload("rest", payload, "acme-retail", "bench", content_type="application/edifact")
-                )
-            intake_cpu, intake_statements = _cpu() - started, statements[0] - before
-            started, before = _cpu(), statements[0]
-            worker = Worker(gw)
-            while worker.run_once():
-                pass
-            worker_cpu, worker_statements = _cpu() - started, statements[0] - before
-            with gw.sessions() as session:
-                processed = session.execute(
-                    select(func.count()).select_from(Transmission).where(Transmission.status == "processed")
-                ).scalar_one()
-            gw.close()
-    finally:
+    with ExitStack() as cleanup:
+        data_dir = cleanup.enter_context(tempfile.TemporaryDirectory())
         if admin_url:
-            with admin.connect() as conn:
-                conn.execute(text(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)'))
-            admin.dispose()
-    counted = gw.engine.dialect.name == "sqlite"
+            url = cleanup.enter_context(scratch_database(admin_url, "edigate_cost"))
+        else:
+            url = f"sqlite:///{data_dir}/edigate.db"
+        settings = Settings(data_dir=Path(data_dir), demo=True, database_url=url, demo_auto_accept=False)
+        gw = open_gateway(settings)
+        cleanup.callback(gw.close)
+        counted = gw.engine.dialect.name == "sqlite"
+        statements = [0]
+        if counted:
 
-    def per_message(cpu: float, sql: int) -> str:
+            @event.listens_for(gw.engine, "connect")
+            def _trace(dbapi_connection, _record):  # type: ignore[no-untyped-def]
+                dbapi_connection.set_trace_callback(lambda _sql: statements.__setitem__(0, statements[0] + 1))
+
+            gw.engine.dispose()  # reconnect with the hook in place
+        body = FIXTURE.read_bytes()
+        started, before = _cpu(), statements[0]
+        for n in range(count):
+            payload = body.replace(b"ACME000123", f"C{n:09d}".encode())
+            accept(gw, Upload("rest", payload, "acme-retail", "bench", content_type="application/edifact"))
+        phases = {"intake": (_cpu() - started, statements[0] - before)}
+        # The queue holds the transmissions, then (made while processing them) their CONTRL deliveries;
+        # a batch holds one kind, so each batch's cost is booked to the kind it claimed.
+        worker = Worker(gw)
+        claim_batch = worker.claim_batch
+        claimed: list[str] = []
+
+        def claim_and_note(limit: int) -> list[WorkItem]:
+            items = claim_batch(limit)
+            claimed.extend(item.kind for item in items[:1])
+            return items
+
+        worker.claim_batch = claim_and_note  # type: ignore[method-assign]
+        while True:
+            started, before = _cpu(), statements[0]
+            if not worker.run_once():
+                break
+            cpu, sql = phases.get(claimed[-1], (0.0, 0))
+            phases[claimed[-1]] = (cpu + _cpu() - started, sql + statements[0] - before)
+        with gw.sessions() as session:
+            processed = session.execute(
+                select(func.count()).select_from(Transmission).where(Transmission.status == "processed")
+            ).scalar_one()
+
+    def per_message(phase: str) -> str:
+        cpu, sql = phases.get(phase, (0.0, 0))
         figure = f"{cpu / count * 1000:.2f} ms CPU"
         return f"{figure}, {sql / count:.1f} statements" if counted else figure
 
     print(
         f"{'SQLite' if counted else 'PostgreSQL'}, {count} small ORDERS, {processed} processed; per message:"
     )
-    print(f"  intake (archive, transmission, work item, audit): {per_message(intake_cpu, intake_statements)}")
-    print(f"  worker (process, then deliver the CONTRL):        {per_message(worker_cpu, worker_statements)}")
+    print(f"  intake (archive, transmission, work item, audit): {per_message('intake')}")
+    print(f"  worker, processing (documents, CONTRL stored):    {per_message(PROCESS_TRANSMISSION)}")
+    print(f"  worker, delivering the CONTRL to the mailbox:     {per_message(DELIVER_ACKNOWLEDGEMENT)}")
 
 
 def main() -> None:

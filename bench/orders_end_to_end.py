@@ -28,15 +28,16 @@ import sys
 import tempfile
 import threading
 import time
-import uuid
+from contextlib import ExitStack
 from pathlib import Path
 
 import httpx
-from sqlalchemy import create_engine, func, select, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import create_engine, func, select
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
+
+from scratch_database import scratch_database  # noqa: E402
 
 from gateway.database.models import Transmission  # noqa: E402
 
@@ -49,29 +50,16 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-def _fresh_database(admin_url: str) -> tuple[str, str]:
-    name = f"edigate_bench_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    admin.dispose()
-    return name, make_url(admin_url).set(database=name).render_as_string(hide_password=False)
-
-
-def _drop_database(admin_url: str, name: str) -> None:
-    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
-
-
 def run(count: int, clients: int, admin_url: str | None, worker_processes: int) -> None:
     body = FIXTURE.read_bytes()
     port = _free_port()
     base = f"http://127.0.0.1:{port}"
-    database = _fresh_database(admin_url) if admin_url else None
-    with tempfile.TemporaryDirectory() as data_dir:
-        url = database[1] if database else f"sqlite:///{data_dir}/edigate.db"
+    with ExitStack() as cleanup:
+        data_dir = cleanup.enter_context(tempfile.TemporaryDirectory())
+        if admin_url:
+            url = cleanup.enter_context(scratch_database(admin_url))
+        else:
+            url = f"sqlite:///{data_dir}/edigate.db"
         command = [sys.executable, "-m", "gateway.cli", "serve", "--demo", "--data-dir", data_dir,
                    "--port", str(port), "--database-url", url]
         if worker_processes:
@@ -138,8 +126,6 @@ def run(count: int, clients: int, admin_url: str | None, worker_processes: int) 
                 process.terminate()
             for process in (server, *workers):
                 process.wait(timeout=30)
-            if database:
-                _drop_database(admin_url, database[0])
     processed = [r for r in rows if r.status == "processed"]
     latencies = sorted((r.processed_at - r.received_at).total_seconds() for r in processed)
     last = max(r.processed_at for r in processed).timestamp()
