@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO, Protocol
 
-from archive.sync_batch import sync_file, sync_folder
+from archive.sync_batch import sync_file, sync_folder, sync_found
 
 
 class ArchiveError(Exception):
@@ -71,7 +71,9 @@ class ArchiveStore:
 
     def put(self, data: bytes) -> str:
         digest = hashlib.sha256(data).hexdigest()
-        if self.path_for(digest).exists():
+        target = self.path_for(digest)
+        if target.exists():
+            sync_found(target)
             return digest
         return self.put_stream([data])[0]
 
@@ -101,6 +103,7 @@ class ArchiveStore:
             target = self.path_for(sha256)
             if target.exists():
                 Path(tmp_name).unlink(missing_ok=True)
+                sync_found(target)
                 return sha256, size
             try:
                 target.parent.mkdir(parents=True, exist_ok=True)

@@ -71,6 +71,17 @@ def sync_folder(folder: Path) -> None:
     fsync_path(folder)
 
 
+def sync_found(path: Path) -> None:
+    """A file a writer found already in place may have been written by a batch that rolled back
+    before its flush (a worker runs such items again), so it is made durable like a new one."""
+    batch = _current.get()
+    if batch is not None:
+        batch.folders.add(path.parent)
+        return
+    fsync_path(path)
+    fsync_path(path.parent)
+
+
 def _load_syncfs() -> Any:
     try:
         return ctypes.CDLL(None, use_errno=True).syncfs

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from gateway.config import Settings
+from gateway.heap import settle_heap
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -255,11 +256,13 @@ def _serve(args: argparse.Namespace) -> int:
         sftp_host = settings.sftp_host or settings.host
         fingerprint = host_key_fingerprint(settings.data_dir)
         print(f"SFTP server on {sftp_host}:{settings.sftp_port}, host key {fingerprint}", flush=True)
+    app = create_app(gw)
+    settle_heap()
     # log_config=None: uvicorn's records go through our redacting handler instead of its own.
     # http and loop stay "auto": uvicorn takes httptools and uvloop (runtime dependencies) where they
     # are installed and falls back to h11 and asyncio where they are not (uvloop has no Windows build).
     uvicorn.run(
-        create_app(gw),
+        app,
         host=settings.host,
         port=settings.port,
         log_level=settings.log_level.lower(),
@@ -288,6 +291,7 @@ def _worker(args: argparse.Namespace) -> int:
     stop = threading.Event()
     start_partner_watcher(gw, stop)
     duties = start_duties(gw, stop)
+    settle_heap()
     try:
         worker.run_forever(stop)
     except KeyboardInterrupt:

@@ -64,6 +64,10 @@ _FINISHED = DirectStatement(
 )
 
 
+class _ItemFailed(Exception):
+    """An item of a batch run without savepoints failed: its whole transaction rolls back."""
+
+
 def worker_id() -> str:
     return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
 
@@ -156,14 +160,19 @@ class Worker:
         return 1
 
     def _run_batch(self, items: list[WorkItem]) -> None:
-        """Items claimed together run a few per transaction, each in a savepoint of its own: one
-        commit for several items instead of one each, the same promise (nothing is marked done
-        before it is durable), and one bad item fails alone. A transaction ends after
-        ``TRANSACTION_SECONDS``, so uploads waiting for SQLite's single writer lock are not held up
-        by a whole batch. A batch that has used a third of its lease (a partner's AS2 server
-        answering slowly) hands the rest back to the queue."""
+        """Items claimed together run a few per transaction: one commit for several items instead
+        of one each, the same promise (nothing is marked done before it is durable), and one bad
+        item fails alone. A transaction ends after ``TRANSACTION_SECONDS``, so uploads waiting for
+        SQLite's single writer lock are not held up by a whole batch. A batch that has used a third
+        of its lease (a partner's AS2 server answering slowly) hands the rest back to the queue.
+
+        Processing touches only the database and the archive, so its items first run without a
+        savepoint each (two statements per item saved); should one fail, its transaction rolls
+        back whole and those items run again, each in a savepoint, where the bad one fails alone.
+        Deliveries reach partners, which must not see a file twice, so they always run isolated."""
         budget = monotonic() + self.gw.settings.lease_seconds / 3
         prepared = self._prepare(items)
+        isolated = items[0].kind != PROCESS_TRANSMISSION
         rest = list(items)
         while rest:
             if len(rest) < len(items) and monotonic() > budget:
@@ -179,6 +188,12 @@ class Worker:
                         while rest and (not ran or monotonic() < until):
                             item = rest.pop(0)
                             ran.append(item)
+                            if not isolated:
+                                try:
+                                    self._run_claimed(session, item, prepared)
+                                except Exception as exc:
+                                    raise _ItemFailed from exc
+                                continue
                             appended = len(events)
                             try:
                                 with session.begin_nested():
@@ -188,6 +203,14 @@ class Worker:
                                 failures.append((item, exc))
                     if files is not None:
                         files.flush()  # what the rows point at is on disk before they commit
+            except _ItemFailed:
+                # Run them again, isolated, and translated afresh: a run may have added to its
+                # prepared translation (a duplicate's error) before it rolled back.
+                for item in ran:
+                    prepared.pop(item.subject_id, None)
+                rest[:0] = ran
+                isolated = True
+                continue
             except Exception as exc:  # the commit itself failed: nothing of these items was stored
                 failures = [(item, exc) for item in ran]
             for item, exc in failures:

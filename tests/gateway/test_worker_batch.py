@@ -13,7 +13,7 @@ from sqlalchemy import select
 from archive.store import ArchiveStore
 from archive.sync_batch import deferred_sync
 from gateway.channels.sftp_mailbox import OUTBOX, Mailbox
-from gateway.database.models import Acknowledgement, Transmission, WorkItem
+from gateway.database.models import Acknowledgement, Document, Interchange, Transmission, WorkItem
 from gateway.delivery import DELIVER_ACKNOWLEDGEMENT
 from gateway.intake import PROCESS_TRANSMISSION
 from gateway.worker import Worker
@@ -86,6 +86,14 @@ def test_files_written_in_a_batch_are_synced_once_at_its_flush(tmp_path: Path, m
         assert not batch.folders
     assert [store.get(digest) for digest in digests] == [f"message {n}".encode() for n in range(10)]
 
+    # Bytes already stored may have been written by a batch that rolled back before its flush:
+    # finding them counts as writing them, in a batch and outside one.
+    with deferred_sync() as batch:
+        assert store.put(b"message 3") == digests[3]
+        assert batch.folders == {store.path_for(digests[3]).parent}
+    assert store.put(b"message 4") == digests[4]
+    assert len(fsyncs) == 2  # the file, then its folder
+
 
 def test_transmissions_are_translated_before_the_write_transaction_opens(
     gateway, submit, edifact_fixture, monkeypatch
@@ -138,3 +146,55 @@ def test_a_translation_prepared_from_other_bytes_is_not_used(gateway, submit, ed
     with gateway.sessions() as session:
         stored = session.get(Transmission, first)
     assert stored.business_number == "PO-2026-0042"  # its own order, not the prepared one
+
+
+def test_a_processing_batch_runs_without_savepoints_until_an_item_fails(gateway, submit, edifact_fixture):
+    """Good processing batches pay no savepoint per item. When one item fails, its transaction is
+    run again item by item: the others are stored once, the bad one fails alone, and what a run
+    adds to a prepared translation (a duplicate's error) is not added twice."""
+    body = edifact_fixture("acme_orders_d96a.edi")
+    assert submit(body.replace(b"ACME000123", b"FIRST0001")).status_code == 202
+    worker = Worker(gateway, owner="optimist")
+    assert worker.run_once() == 1 and worker.run_once() == 1  # processed, its CONTRL delivered
+
+    statements: list[str] = []
+    if gateway.engine.dialect.name == "sqlite":
+        from sqlalchemy import event
+
+        @event.listens_for(gateway.engine, "connect")
+        def _trace(dbapi_connection, _record):  # type: ignore[no-untyped-def]
+            dbapi_connection.set_trace_callback(statements.append)
+
+        gateway.engine.dispose()
+    good = [submit(_orders(edifact_fixture, n)).json()["id"] for n in range(3)]
+    assert worker.run_once() == 3
+    if gateway.engine.dialect.name == "sqlite":
+        assert statements and not [s for s in statements if "SAVEPOINT" in s.upper()]
+    assert worker.run_once() == 3  # their CONTRLs
+
+    # A repeat of FIRST0001 (other bytes, so a duplicate, not a resend), a good one, a broken one.
+    repeat = submit(body.replace(b"ACME000123", b"FIRST0001").replace(b"PO-2026-0042", b"PO-2026-0043"))
+    fresh = submit(_orders(edifact_fixture, 7)).json()["id"]
+    broken = submit(_orders(edifact_fixture, 8)).json()["id"]
+    with gateway.sessions() as session:
+        gateway.archive.delete(session.get(Transmission, broken).sha256)
+    statements.clear()
+    assert worker.run_once() == 3
+    if gateway.engine.dialect.name == "sqlite":
+        assert any("SAVEPOINT" in s.upper() for s in statements)  # the second, isolated run
+
+    with gateway.sessions() as session:
+        rows = {t.id: t for t in session.execute(select(Transmission)).scalars()}
+        documents = session.execute(select(Document.transmission_id)).scalars().all()
+        items = {w.subject_id: w for w in session.execute(select(WorkItem)).scalars()}
+        repeated = session.execute(
+            select(Interchange).where(Interchange.transmission_id == repeat.json()["id"])
+        ).scalar_one()
+    assert repeated.status == "duplicate" and repeated.duplicate_of_id is not None
+    assert {rows[i].status for i in [*good, fresh]} == {"processed"}
+    assert rows[repeat.json()["id"]].status == "rejected"
+    duplicate_errors = [e for e in rows[repeat.json()["id"]].errors if e["code"] == "DUPLICATE_INTERCHANGE"]
+    assert len(duplicate_errors) == 1
+    assert rows[broken].status == "received" and items[broken].state == "queued"
+    assert "ArchiveError" in (items[broken].last_error or "")
+    assert sorted(documents).count(fresh) == 1 and len(documents) == 5
