@@ -83,8 +83,7 @@ class ArchiveStore:
         digest = hashlib.sha256()
         size = 0
         try:
-            self.root.mkdir(parents=True, exist_ok=True)
-            fd, tmp_name = tempfile.mkstemp(dir=self.root, prefix=".incoming-")
+            fd, tmp_name = self._temporary_file()
         except OSError as exc:
             raise _storage_error(self.root, exc) from exc
         try:
@@ -106,9 +105,12 @@ class ArchiveStore:
                 sync_found(target)
                 return sha256, size
             try:
-                target.parent.mkdir(parents=True, exist_ok=True)
                 os.chmod(tmp_name, 0o444)
-                os.replace(tmp_name, target)
+                try:
+                    os.replace(tmp_name, target)
+                except FileNotFoundError:  # the first file of its folder
+                    target.parent.mkdir(parents=True, exist_ok=True)
+                    os.replace(tmp_name, target)
                 sync_folder(target.parent)
             except OSError as exc:
                 raise ArchiveError(
@@ -118,6 +120,15 @@ class ArchiveStore:
             Path(tmp_name).unlink(missing_ok=True)
             raise
         return sha256, size
+
+    def _temporary_file(self) -> tuple[int, str]:
+        """Asks for the folder only when it is missing: once per store, not once per file (a
+        ``mkdir`` of an existing folder is two system calls and a Python exception each time)."""
+        try:
+            return tempfile.mkstemp(dir=self.root, prefix=".incoming-")
+        except FileNotFoundError:
+            self.root.mkdir(parents=True, exist_ok=True)
+            return tempfile.mkstemp(dir=self.root, prefix=".incoming-")
 
     def get(self, sha256: str) -> bytes:
         try:

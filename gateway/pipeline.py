@@ -34,7 +34,7 @@ from gateway.database.models import (
 from gateway.database.models import (
     Message as MessageRow,
 )
-from gateway.database.rows import insert_row, update_columns
+from gateway.database.rows import insert_row, new_row, update_columns
 from gateway.delivery import outbound_filename, queue_delivery
 from gateway.erp.outbox import enqueue_document
 from gateway.order_loop import queue_auto_accept
@@ -257,7 +257,8 @@ def _open_interchange(
 ) -> tuple[InterchangeRow, InterchangeRow | None]:
     """The interchange's row, and the earlier one it repeats (its duplicate error added)."""
     ic = outcome.interchange
-    row = InterchangeRow(
+    row = new_row(
+        InterchangeRow,
         transmission_id=run.transmission.id,
         position=position,
         syntax=outcome.syntax,
@@ -346,7 +347,8 @@ def _store_message(
     message_outcome: MessageOutcome,
 ) -> MessageRow:
     accepted = outcome.accepted and message_outcome.accepted
-    message_row = MessageRow(
+    message_row = new_row(
+        MessageRow,
         interchange_id=row.id,
         transmission_id=run.transmission.id,
         position=position,
@@ -504,7 +506,8 @@ _KEY_HOLDER = DirectStatement(
 
 def _store_document(gw: Gateway, session: Session, run: _Run, message_row: MessageRow, document: Any) -> None:
     content = document.model_dump(mode="json")
-    doc = Document(
+    doc = new_row(
+        Document,
         id=str(uuid.uuid4()),
         message_id=message_row.id,
         transmission_id=run.transmission.id,
@@ -605,7 +608,8 @@ def _record_ack(
     status: str,
     resent_of: str | None = None,
 ) -> None:
-    ack = Acknowledgement(
+    ack = new_row(
+        Acknowledgement,
         id=str(uuid.uuid4()),
         direction="outbound",
         type=ack_type,

@@ -27,7 +27,7 @@ from gateway.database.audit_log import append_events, buffered_events
 from gateway.database.direct import DirectStatement
 from gateway.database.engine import writers_waiting
 from gateway.database.models import Transmission, WorkItem
-from gateway.database.rows import load_row
+from gateway.database.rows import load_row, new_row
 from gateway.delivery import (
     DELIVER_ACKNOWLEDGEMENT,
     DELIVER_OUTBOUND,
@@ -133,7 +133,8 @@ class Worker:
                     .where(transmissions.c.id.in_([row.subject_id for row in rows]))
                     .values(status="processing")
                 )
-            return [WorkItem(**{**row._asdict(), **claimed, "attempts": row.attempts + 1}) for row in rows]
+            claims = [{**row._asdict(), **claimed, "attempts": row.attempts + 1} for row in rows]
+            return [new_row(WorkItem, **values) for values in claims]
 
     def run_once(self) -> int:
         """Claim and run due work; how many items that was (0: nothing to do)."""

@@ -109,6 +109,13 @@ def is_temporary(name: str) -> bool:
     return name.startswith(".") or lowered.endswith(TEMPORARY_SUFFIXES)
 
 
+def _plain_folder(path: Path) -> bool:
+    try:
+        return stat.S_ISDIR(os.lstat(path).st_mode)
+    except FileNotFoundError:
+        return False
+
+
 def mailboxes_root(data_dir: Path) -> Path:
     return data_dir / "sftp"
 
@@ -120,12 +127,16 @@ class Mailbox:
         self.partner_id = partner_id
         self.root = mailboxes_root(data_dir).resolve() / partner_id
         for folder in FOLDERS:
-            (self.root / folder).mkdir(parents=True, exist_ok=True, mode=0o700)
+            path = self.root / folder
+            if not path.is_dir():  # a mailbox is made once and opened for every file it gets
+                path.mkdir(parents=True, exist_ok=True, mode=0o700)
 
     def folder(self, name: str) -> Path:
-        """The real folder, after checking that it is not (or no longer) a symlink leading elsewhere."""
+        """The real folder, after checking that it is not (or no longer) a symlink leading elsewhere.
+        ``root`` was resolved up to the partner's own folder, so only that and ``name`` can be a
+        link: two ``lstat`` calls instead of resolving the whole path."""
         real = self.root / name
-        if name not in FOLDERS or os.path.realpath(real) != str(real):
+        if name not in FOLDERS or not (_plain_folder(self.root) and _plain_folder(real)):
             raise PathRefused("folder is not inside the mailbox")
         return real
 

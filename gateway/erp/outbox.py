@@ -22,7 +22,7 @@ from archive.audit import AuditEntry
 from gateway.config import Settings
 from gateway.context import Gateway
 from gateway.database.models import Document, ErpDelivery
-from gateway.database.rows import insert_row
+from gateway.database.rows import insert_row, new_row
 from gateway.delivery import queue_work
 
 DELIVER_TO_ERP = "deliver_to_erp"
@@ -55,7 +55,8 @@ def enqueue_document(gw: Gateway, session: Session, document: Document) -> list[
     """Add the document to the outbox inside the caller's transaction; returns its audit event."""
     now = document.created_at
     rows = [
-        ErpDelivery(
+        new_row(
+            ErpDelivery,
             document_id=document.id,
             channel=channel,
             partner_id=document.partner_id,
