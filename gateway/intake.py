@@ -10,6 +10,7 @@ import hashlib
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, BinaryIO
 
 from sqlalchemy import select
@@ -17,6 +18,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from archive.audit import AuditEntry
+from archive.store import ArchiveError
+from archive.sync_batch import deferred_sync
 from gateway.context import Gateway
 from gateway.crash_points import crash_point
 from gateway.database.audit_log import append_events
@@ -60,11 +63,14 @@ def accept(gw: Gateway, upload: Upload) -> Receipt:
             earlier = _find_by_idempotency_key(gw, upload, hashlib.sha256(upload.data).hexdigest())
             if earlier is not None:
                 return earlier
-        sha256, size = gw.archive.put(upload.data), len(upload.data)  # durable before its row
+        with deferred_sync() as files:  # durable before its row: the group commit syncs it
+            sha256, size = gw.archive.put(upload.data), len(upload.data)
+        unsynced = files.folders if files is not None else set()
     else:
         # The hash is known only once the stream is stored; storing a repeat costs nothing, since
         # the archive is content-addressed and keeps one copy.
         sha256, size = gw.archive.put_stream(_chunks(upload.data))
+        unsynced: set[Path] = set()
         if upload.idempotency_key:
             earlier = _find_by_idempotency_key(gw, upload, sha256)
             if earlier is not None:
@@ -103,7 +109,9 @@ def accept(gw: Gateway, upload: Upload) -> Receipt:
         append_events(session, events, gw.clock)
 
     try:
-        gw.intake_commits.commit(write)
+        gw.intake_commits.commit(write, unsynced)
+    except OSError as exc:
+        raise ArchiveError(f"the archive could not make {sha256} durable: {exc.strerror or exc}") from exc
     except IntegrityError:
         # Two requests with one Idempotency-Key raced; the first one's row now exists.
         if upload.idempotency_key:

@@ -116,3 +116,53 @@ def test_a_write_that_raises_reaches_its_caller(gateway):
     with pytest.raises(ValueError, match="no such partner"):
         group.commit(broken)
     group.commit(_insert("after"))  # the group is not stuck behind the failure
+
+
+def _upload(n: int, body: bytes):
+    from gateway.intake import Upload
+
+    return Upload("rest", body.replace(b"ACME000123", f"GROUP{n:04d}".encode()), "acme-retail", "test")
+
+
+def test_an_uploads_archive_file_is_synced_by_its_group_before_its_row_commits(
+    gateway, edifact_fixture, monkeypatch
+):
+    """No fsync per file: the leader syncs the archive's filesystem once, then commits."""
+    import os
+
+    import archive.sync_batch as sync_batch
+    from gateway.intake import accept
+
+    if sync_batch._SYNCFS is None:
+        pytest.skip("no syncfs(2) on this system: every file is synced as it is written")
+    order: list[str] = []
+    real_fsync, real_syncfs = os.fsync, sync_batch.sync_filesystem
+    monkeypatch.setattr(os, "fsync", lambda fd: (order.append("fsync"), real_fsync(fd))[1])
+    monkeypatch.setattr(
+        sync_batch, "sync_filesystem", lambda path: (order.append("syncfs"), real_syncfs(path))[1]
+    )
+    event.listen(gateway.engine, "commit", lambda _connection: order.append("commit"))
+
+    receipt = accept(gateway, _upload(1, edifact_fixture("acme_orders_d96a.edi")))
+    assert order == ["syncfs", "commit"]
+    assert gateway.archive.get(receipt.sha256).startswith(b"UNA")
+
+
+def test_uploads_whose_files_cannot_be_synced_are_refused_and_leave_no_row(
+    gateway, edifact_fixture, monkeypatch
+):
+    import archive.sync_batch as sync_batch
+    from archive.store import ArchiveError
+    from gateway.intake import accept
+
+    if sync_batch._SYNCFS is None:
+        pytest.skip("no syncfs(2) on this system: every file is synced as it is written")
+
+    def failing(path):  # type: ignore[no-untyped-def]
+        raise OSError(5, "Input/output error", str(path))
+
+    monkeypatch.setattr(sync_batch, "sync_filesystem", failing)
+    with pytest.raises(ArchiveError, match=r"could not make .* durable: Input/output error"):
+        accept(gateway, _upload(2, edifact_fixture("acme_orders_d96a.edi")))
+    with gateway.sessions() as session:
+        assert session.execute(select(func.count()).select_from(Transmission)).scalar_one() == 0
