@@ -44,7 +44,8 @@ def insert_row(session: Session, row: Any, *, generated_id: bool = False) -> Non
     """INSERT ``row`` (an instance of a mapped class) in the session's transaction. Unset columns
     take their defaults; with ``generated_id`` the database's new id is set on ``row.id``."""
     table = row.__table__
-    values = {c.key: v for c in table.columns if (v := getattr(row, c.key)) is not None}
+    held = row.__dict__  # a transient row's values live there; reading them skips the descriptors
+    values = {c.key: v for c in table.columns if (v := held.get(c.key)) is not None}
     new_id = insert_values(session, table, values, generated_id=generated_id)
     if generated_id:
         row.id = new_id
