@@ -101,9 +101,12 @@ def run(count: int, admin_url: str | None) -> None:
             cpu, sql = phases.get(claimed[-1], (0.0, 0))
             phases[claimed[-1]] = (cpu + _cpu() - started, sql + statements[0] - before)
         with gw.sessions() as session:
-            processed = session.execute(
-                select(func.count()).select_from(Transmission).where(Transmission.status == "processed")
-            ).scalar_one() - WARM_UP
+            processed = (
+                session.execute(
+                    select(func.count()).select_from(Transmission).where(Transmission.status == "processed")
+                ).scalar_one()
+                - WARM_UP
+            )
 
     def per_message(phase: str) -> str:
         cpu, sql = phases.get(phase, (0.0, 0))

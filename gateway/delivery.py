@@ -20,7 +20,7 @@ from archive.audit import AuditEntry
 from gateway.context import Gateway
 from gateway.crash_points import crash_point
 from gateway.database.models import Acknowledgement, Interchange, Transmission, WorkItem
-from gateway.database.rows import insert_row, load_row, new_row, update_columns
+from gateway.database.rows import insert_values, load_row, update_columns
 from partners.profile import PartnerProfile
 
 DELIVER_ACKNOWLEDGEMENT = "deliver_acknowledgement"
@@ -77,18 +77,8 @@ def queue_delivery(session: Session, ack: Acknowledgement, now: datetime) -> Non
 
 
 def queue_work(session: Session, kind: str, subject_id: str, now: datetime) -> None:
-    insert_row(
-        session,
-        new_row(
-            WorkItem,
-            kind=kind,
-            subject_id=subject_id,
-            state="queued",
-            attempts=0,
-            available_at=now,
-            created_at=now,
-        ),
-    )
+    queued = {"kind": kind, "subject_id": subject_id, "state": "queued", "attempts": 0}
+    insert_values(session, WorkItem.__table__, {**queued, "available_at": now, "created_at": now})
 
 
 def _route(gw: Gateway, partner_id: str | None, channel: str | None) -> tuple[PartnerProfile, str, Deliverer]:

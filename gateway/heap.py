@@ -5,8 +5,8 @@ process (modules, mappers, compiled statements, partner profiles); every older-g
 collection walks them all again. ``gc.freeze()`` takes them out of the collector's sight. Each
 message then allocates a few thousand short-lived container objects, so the default first
 generation (700 allocations) is collected several times per message; a larger one collects the
-same garbage in fewer passes. Together about 3 % of a worker's instructions per message
-(``bench/message_cost.py``, under callgrind). Reference cycles are still found; later.
+same garbage in fewer passes. Together about 3-4 % of a worker's instructions per small message
+(counted with callgrind). Reference cycles are still found, only later.
 """
 
 from __future__ import annotations

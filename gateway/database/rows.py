@@ -19,6 +19,7 @@ from gateway.database.direct import DirectStatement
 
 T = TypeVar("T")
 
+
 def new_row(mapped: type[T], **values: Any) -> T:
     """A transient instance of ``mapped`` holding ``values``, for ``insert_row``. The mapped
     constructor sends every value through the ORM's attribute events (change tracking for a
