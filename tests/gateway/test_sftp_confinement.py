@@ -188,3 +188,24 @@ def test_links_are_never_created_even_inside_the_mailbox(gateway, server, key):
         assert sftp.listdir("/in") == ["real.edi.part"]
     assert not any(p.is_symlink() for p in mailbox(gateway).rglob("*"))
     assert transmissions(gateway) == []
+
+
+def test_a_partner_folder_that_is_a_symlink_is_refused(tmp_path: Path):
+    """The checks look at the partner's folder and the mailbox folder themselves (lstat), so a
+    link in either place leads nowhere, whether it was there first or appeared later."""
+    from gateway.channels.sftp_mailbox import OUTBOX, Mailbox
+
+    elsewhere = tmp_path / "elsewhere"
+    for folder in ("in", "out", "archive"):
+        (elsewhere / folder).mkdir(parents=True)
+    (tmp_path / "data" / "sftp").mkdir(parents=True)
+    (tmp_path / "data" / "sftp" / "acme").symlink_to(elsewhere)
+    with pytest.raises(PathRefused):
+        Mailbox(tmp_path / "data", "acme").folder(OUTBOX)
+
+    honest = Mailbox(tmp_path / "data", "globex")
+    assert honest.folder(OUTBOX) == (tmp_path / "data" / "sftp" / "globex" / "out").resolve()
+    (honest.root / "out").rmdir()
+    (honest.root / "out").symlink_to(elsewhere / "out")
+    with pytest.raises(PathRefused):
+        honest.folder(OUTBOX)
