@@ -13,6 +13,7 @@ import os
 import socket
 import threading
 import uuid
+from dataclasses import dataclass
 from datetime import timedelta
 from time import monotonic, sleep
 
@@ -62,6 +63,15 @@ _LEASE_OWNER = DirectStatement(
 _FINISHED = DirectStatement(
     update(_WORK).where(_WORK.c.id == bindparam("id")), column_keys=("state", "finished_at", "lease_until")
 )
+
+
+@dataclass(slots=True)
+class _ReadAhead:
+    """A processing item's transmission row (detached) and, for a small file, its translation,
+    read before the item's write transaction."""
+
+    transmission: Transmission
+    translation: PreparedTranslation | None
 
 
 class _ItemFailed(Exception):
@@ -205,8 +215,9 @@ class Worker:
                     if files is not None:
                         files.flush()  # what the rows point at is on disk before they commit
             except _ItemFailed:
-                # Run them again, isolated, and translated afresh: a run may have added to its
-                # prepared translation (a duplicate's error) before it rolled back.
+                # Run them again, isolated, read and translated afresh: a run may have changed its
+                # transmission row and added to its translation (a duplicate's error) before it
+                # rolled back.
                 for item in ran:
                     prepared.pop(item.subject_id, None)
                 rest[:0] = ran
@@ -235,36 +246,34 @@ class Worker:
             .values(status="received")
         )
 
-    def _prepare(self, items: list[WorkItem]) -> dict[str, PreparedTranslation]:
-        """Read and translate the batch's small transmissions before any write transaction, so
-        SQLite's write lock is held only while rows are written (``PreparedTranslation``). A file
-        that cannot be prepared here is simply translated in its transaction, which reports what
-        is wrong with it; files from ``stream_threshold_bytes`` on stream there, as before."""
+    def _prepare(self, items: list[WorkItem]) -> dict[str, _ReadAhead]:
+        """Read the batch's transmissions and translate the small ones before any write
+        transaction, so SQLite's write lock is held only while rows are written
+        (``PreparedTranslation``), and a run does not wait for its transmission's row inside it
+        (a round trip per message on PostgreSQL). The columns read here are fixed at intake or
+        decided by this run; the run writes back only the latter, and its UPDATE fails should the
+        row be gone. A file that cannot be prepared here is simply translated in its transaction,
+        which reports what is wrong with it; files from ``stream_threshold_bytes`` on stream there."""
         wanted = [item.subject_id for item in items if item.kind == PROCESS_TRANSMISSION]
         if not wanted:
             return {}
         table = Transmission.__table__
         with self.gw.sessions() as session:
-            rows = session.execute(
-                select(table.c.id, table.c.sha256, table.c.size, table.c.partner_id).where(
-                    table.c.id.in_(wanted)
-                )
-            ).all()
-        prepared: dict[str, PreparedTranslation] = {}
+            rows = session.execute(select(*table.columns).where(table.c.id.in_(wanted))).all()
+        prepared: dict[str, _ReadAhead] = {}
         budget = PREPARED_BYTES
         for row in rows:
+            ahead = prepared[row.id] = _ReadAhead(new_row(Transmission, **row._mapping), None)
             if row.size >= self.gw.settings.stream_threshold_bytes or row.size > budget:
                 continue
             try:
-                prepared[row.id] = prepare_translation(self.gw, row.sha256, row.partner_id)
+                ahead.translation = prepare_translation(self.gw, row.sha256, row.partner_id)
             except Exception:  # its transaction translates it again and records the failure
                 continue
             budget -= row.size
         return prepared
 
-    def _run_claimed(
-        self, session: Session, item: WorkItem, prepared: dict[str, PreparedTranslation]
-    ) -> None:
+    def _run_claimed(self, session: Session, item: WorkItem, prepared: dict[str, _ReadAhead]) -> None:
         """Run ``item`` (as claimed, detached) if this worker still holds its lease. The lease check
         locks the row; both statements are plain SQL, as they run once per item."""
         connection = session.connection()
@@ -304,12 +313,12 @@ class Worker:
             pass
         return fields
 
-    def _execute(self, session: Session, item: WorkItem, prepared: PreparedTranslation | None) -> None:
+    def _execute(self, session: Session, item: WorkItem, ahead: _ReadAhead | None) -> None:
         if item.kind == PROCESS_TRANSMISSION:
-            transmission = load_row(session, Transmission, item.subject_id)
+            transmission = ahead.transmission if ahead else load_row(session, Transmission, item.subject_id)
             if transmission is None:
                 raise LookupError(f"transmission {item.subject_id} does not exist")
-            process_transmission(self.gw, session, transmission, prepared)
+            process_transmission(self.gw, session, transmission, ahead.translation if ahead else None)
         elif item.kind == DELIVER_ACKNOWLEDGEMENT:
             append_events(session, deliver_acknowledgement(self.gw, session, item.subject_id), self.gw.clock)
         elif item.kind == DELIVER_TO_ERP:

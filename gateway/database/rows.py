@@ -87,7 +87,8 @@ def load_row(session: Session, mapped: type[T], row_id: Any) -> T | None:
 
 
 def update_columns(session: Session, row: Any, *keys: str) -> None:
-    """UPDATE the named columns of a detached ``row`` to the values it holds now."""
+    """UPDATE the named columns of a detached ``row`` to the values it holds now; LookupError
+    (rolling the caller's work back) when the row no longer exists."""
     table = row.__table__
     shape = (table, keys)
     statement = _updates.get(shape)
@@ -95,4 +96,6 @@ def update_columns(session: Session, row: Any, *keys: str) -> None:
         statement = _updates[shape] = DirectStatement(
             update(table).where(table.c.id == bindparam("id")), column_keys=keys
         )
-    statement.execute(session.connection(), {"id": row.id, **{key: getattr(row, key) for key in keys}})
+    values = {"id": row.id, **{key: getattr(row, key) for key in keys}}
+    if statement.execute(session.connection(), values) != 1:
+        raise LookupError(f"{table.name} row {row.id} is gone")

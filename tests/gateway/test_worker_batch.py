@@ -170,6 +170,9 @@ def test_a_processing_batch_runs_without_savepoints_until_an_item_fails(gateway,
     assert worker.run_once() == 3
     if gateway.engine.dialect.name == "sqlite":
         assert statements and not [s for s in statements if "SAVEPOINT" in s.upper()]
+        # Each transmission row was read before the write transactions, all three at once.
+        reads = [s for s in statements if s.startswith("SELECT") and "FROM transmissions" in s]
+        assert len(reads) == 1 and "transmissions.id IN" in reads[0]
     assert worker.run_once() == 3  # their CONTRLs
 
     # A repeat of FIRST0001 (other bytes, so a duplicate, not a resend), a good one, a broken one.
@@ -198,3 +201,30 @@ def test_a_processing_batch_runs_without_savepoints_until_an_item_fails(gateway,
     assert rows[broken].status == "received" and items[broken].state == "queued"
     assert "ArchiveError" in (items[broken].last_error or "")
     assert sorted(documents).count(fresh) == 1 and len(documents) == 5
+
+
+def test_a_transmission_deleted_after_it_was_read_ahead_fails_its_run(
+    gateway, submit, edifact_fixture, monkeypatch
+):
+    """The worker reads a batch's transmission rows before its write transaction; a run whose row
+    is gone by then (an operator's purge, say) must fail and roll back, not store documents."""
+    ids = [submit(_orders(edifact_fixture, n)).json()["id"] for n in range(2)]
+    worker = Worker(gateway, owner="reader")
+    real_prepare = worker._prepare
+
+    def prepare_then_lose_one(items):  # type: ignore[no-untyped-def]
+        prepared = real_prepare(items)
+        with gateway.sessions.begin() as session:
+            session.execute(Transmission.__table__.delete().where(Transmission.id == ids[0]))
+        return prepared
+
+    monkeypatch.setattr(worker, "_prepare", prepare_then_lose_one)
+    claimed = worker.claim_batch(10)
+    assert len(claimed) == 2
+    worker._run_batch(claimed)
+    with gateway.sessions() as session:
+        documents = session.execute(select(Document.transmission_id)).scalars().all()
+        assert session.get(Transmission, ids[1]).status == "processed"
+        lost = session.execute(select(WorkItem).where(WorkItem.subject_id == ids[0])).scalar_one()
+    assert documents == [ids[1]]  # nothing stored for the row that vanished
+    assert lost.state == "queued" and "LookupError" in (lost.last_error or "")
