@@ -302,12 +302,6 @@ def _duplicate_error(outcome: InterchangeOutcome, duplicate_of: InterchangeRow) 
     )
 
 
-_JUDGE_INTERCHANGE = DirectStatement(
-    update(InterchangeRow.__table__).where(InterchangeRow.__table__.c.id == bindparam("id")),
-    column_keys=("status", "errors", "duplicate_of_id"),
-)
-
-
 def _judge_interchange(
     session: Session,
     run: _Run,
@@ -318,15 +312,7 @@ def _judge_interchange(
     row.status = "accepted" if outcome.accepted else ("duplicate" if duplicate_of else "rejected")
     row.errors = [e.to_dict() for e in outcome.errors]
     if row.status != "accepted" or row.errors or row.duplicate_of_id is not None:  # else as inserted
-        _JUDGE_INTERCHANGE.execute(
-            session.connection(),
-            {
-                "id": row.id,
-                "status": row.status,
-                "errors": row.errors,
-                "duplicate_of_id": row.duplicate_of_id,
-            },
-        )
+        update_columns(session, row, "status", "errors", "duplicate_of_id")
     run.errors.extend(outcome.all_errors)
     run.event(
         "validated",

@@ -28,7 +28,7 @@ from gateway.database.audit_log import append_events, buffered_events
 from gateway.database.direct import DirectStatement
 from gateway.database.engine import writers_waiting
 from gateway.database.models import Transmission, WorkItem
-from gateway.database.rows import load_row, new_row
+from gateway.database.rows import load_row, load_rows, new_row
 from gateway.delivery import (
     DELIVER_ACKNOWLEDGEMENT,
     DELIVER_OUTBOUND,
@@ -199,19 +199,9 @@ class Worker:
                         while rest and (not ran or monotonic() < until):
                             item = rest.pop(0)
                             ran.append(item)
-                            if not isolated:
-                                try:
-                                    self._run_claimed(session, item, prepared)
-                                except Exception as exc:
-                                    raise _ItemFailed from exc
-                                continue
-                            appended = len(events)
-                            try:
-                                with session.begin_nested():
-                                    self._run_claimed(session, item, prepared)
-                            except Exception as exc:
-                                del events[appended:]  # rolled back with its savepoint
-                                failures.append((item, exc))
+                            failure = self._run_in_batch(session, item, prepared, events, isolated)
+                            if failure is not None:
+                                failures.append((item, failure))
                     if files is not None:
                         files.flush()  # what the rows point at is on disk before they commit
             except _ItemFailed:
@@ -231,6 +221,31 @@ class Worker:
             # worker takes the database straight back and an upload waits for the whole batch.
             if writers_waiting(self.gw.engine):
                 sleep(WRITER_HANDOVER_SECONDS)
+
+    def _run_in_batch(
+        self,
+        session: Session,
+        item: WorkItem,
+        prepared: dict[str, _ReadAhead],
+        events: list[AuditEntry],
+        isolated: bool,
+    ) -> Exception | None:
+        """Run one item of a batch's transaction: isolated, in a savepoint, its failure returned
+        (and its buffered audit events dropped); otherwise its failure raises ``_ItemFailed``."""
+        if not isolated:
+            try:
+                self._run_claimed(session, item, prepared)
+            except Exception as exc:
+                raise _ItemFailed from exc
+            return None
+        appended = len(events)
+        try:
+            with session.begin_nested():
+                self._run_claimed(session, item, prepared)
+        except Exception as exc:
+            del events[appended:]  # rolled back with its savepoint
+            return exc
+        return None
 
     def _hand_back(self, session: Session, items: list[WorkItem]) -> None:
         ids = [item.id for item in items]
@@ -257,13 +272,12 @@ class Worker:
         wanted = [item.subject_id for item in items if item.kind == PROCESS_TRANSMISSION]
         if not wanted:
             return {}
-        table = Transmission.__table__
         with self.gw.sessions() as session:
-            rows = session.execute(select(*table.columns).where(table.c.id.in_(wanted))).all()
+            transmissions = load_rows(session, Transmission, wanted)
         prepared: dict[str, _ReadAhead] = {}
         budget = PREPARED_BYTES
-        for row in rows:
-            ahead = prepared[row.id] = _ReadAhead(new_row(Transmission, **row._mapping), None)
+        for row in transmissions:
+            ahead = prepared[row.id] = _ReadAhead(row, None)
             if row.size >= self.gw.settings.stream_threshold_bytes or row.size > budget:
                 continue
             try:

@@ -10,6 +10,7 @@ Each statement is a ``DirectStatement`` (gateway/database/direct.py), one per ta
 
 from __future__ import annotations
 
+from collections.abc import Collection, Sequence
 from typing import Any, TypeVar
 
 from sqlalchemy import Table, bindparam, inspect, select, update
@@ -81,9 +82,19 @@ def load_row(session: Session, mapped: type[T], row_id: Any) -> T | None:
             select(*table.columns).where(table.c.id == bindparam("id"))
         )
     found = statement.first(session.connection(), {"id": row_id})
-    if found is None:
-        return None
-    return new_row(mapped, **{column.key: value for column, value in zip(table.columns, found, strict=True)})
+    return None if found is None else _detached(mapped, table, found)
+
+
+def load_rows(session: Session, mapped: type[T], row_ids: Collection[Any]) -> list[T]:
+    """The rows with these primary keys (those that exist), detached as ``load_row`` gives them,
+    in one SELECT."""
+    table = mapped.__table__  # type: ignore[attr-defined]
+    found = session.execute(select(*table.columns).where(table.c.id.in_(row_ids)))
+    return [_detached(mapped, table, values) for values in found]
+
+
+def _detached(mapped: type[T], table: Table, values: Sequence[Any]) -> T:
+    return new_row(mapped, **{column.key: value for column, value in zip(table.columns, values, strict=True)})
 
 
 def update_columns(session: Session, row: Any, *keys: str) -> None:

@@ -12,7 +12,7 @@ from sqlalchemy.exc import IntegrityError
 
 from gateway.database.direct import DirectStatement
 from gateway.database.models import AuditHead, Interchange, Transmission, WorkItem
-from gateway.database.rows import insert_row, insert_values, load_row, update_columns
+from gateway.database.rows import insert_row, insert_values, load_row, load_rows, update_columns
 
 
 def _transmission(**values: object) -> Transmission:
@@ -103,6 +103,32 @@ def test_changed_columns_are_written_back_and_a_literal_in_the_statement_is_boun
         assert (stored.status, stored.errors) == ("rejected", [{"code": "E"}])
         assert stored.processed_at == datetime(2026, 11, 27, 10, 0, tzinfo=UTC)
         assert stored.sha256 == "0" * 64  # untouched columns stay
+
+
+def test_writing_back_a_row_that_is_gone_fails(gateway):
+    row = _transmission()
+    with gateway.sessions.begin() as session:
+        insert_row(session, row)
+        loaded = load_row(session, Transmission, row.id)
+        session.execute(Transmission.__table__.delete().where(Transmission.id == row.id))
+        loaded.status = "processed"
+        with pytest.raises(LookupError, match=f"transmissions row {row.id} is gone"):
+            update_columns(session, loaded, "status")
+
+
+def test_rows_loaded_together_are_the_rows_loaded_one_by_one(gateway):
+    rows = [_transmission(size=n) for n in range(3)]
+    with gateway.sessions.begin() as session:
+        for row in rows:
+            insert_row(session, row)
+    with gateway.sessions() as session:
+        together = load_rows(session, Transmission, [rows[2].id, rows[0].id, "no-such-id"])
+        one_by_one = [load_row(session, Transmission, row.id) for row in (rows[0], rows[2])]
+
+    def columns(row: Transmission) -> dict[str, object]:
+        return {column.key: getattr(row, column.key) for column in Transmission.__table__.columns}
+
+    assert sorted(map(columns, together), key=lambda c: c["size"]) == [columns(r) for r in one_by_one]
 
 
 def test_driver_errors_arrive_as_sqlalchemy_errors_and_roll_back_with_the_transaction(gateway):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import threading
 import time
 from datetime import UTC, datetime
@@ -12,8 +13,11 @@ from sqlalchemy import event, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+import archive.sync_batch as sync_batch
+from archive.store import ArchiveError
 from gateway.database.models import Transmission
 from gateway.group_commit import GroupCommit
+from gateway.intake import Upload, accept
 
 
 def _row(transmission_id: str) -> dict[str, object]:
@@ -119,8 +123,6 @@ def test_a_write_that_raises_reaches_its_caller(gateway):
 
 
 def _upload(n: int, body: bytes):
-    from gateway.intake import Upload
-
     return Upload("rest", body.replace(b"ACME000123", f"GROUP{n:04d}".encode()), "acme-retail", "test")
 
 
@@ -128,11 +130,6 @@ def test_an_uploads_archive_file_is_synced_by_its_group_before_its_row_commits(
     gateway, edifact_fixture, monkeypatch
 ):
     """No fsync per file: the leader syncs the archive's filesystem once, then commits."""
-    import os
-
-    import archive.sync_batch as sync_batch
-    from gateway.intake import accept
-
     if sync_batch._SYNCFS is None:
         pytest.skip("no syncfs(2) on this system: every file is synced as it is written")
     order: list[str] = []
@@ -151,10 +148,6 @@ def test_an_uploads_archive_file_is_synced_by_its_group_before_its_row_commits(
 def test_uploads_whose_files_cannot_be_synced_are_refused_and_leave_no_row(
     gateway, edifact_fixture, monkeypatch
 ):
-    import archive.sync_batch as sync_batch
-    from archive.store import ArchiveError
-    from gateway.intake import accept
-
     if sync_batch._SYNCFS is None:
         pytest.skip("no syncfs(2) on this system: every file is synced as it is written")
 

@@ -7,7 +7,6 @@ import subprocess
 import sys
 import textwrap
 import threading
-import time
 from pathlib import Path
 
 import pytest
@@ -16,6 +15,7 @@ from sqlalchemy.exc import OperationalError
 
 from gateway.database import engine as engine_module
 from gateway.database.engine import make_engine, writers_waiting
+from tests.gateway.test_sftp_support import wait_until
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -76,7 +76,7 @@ def test_another_process_holding_the_database_is_waited_for_then_handed_over(tmp
         import sys
         sys.path.insert(0, {str(REPO)!r})
         from sqlalchemy import text
-        from gateway.database.engine import make_engine, writers_waiting
+        from gateway.database.engine import make_engine
         engine = make_engine({f"sqlite:///{database}"!r})
         with engine.begin() as conn:
             conn.execute(text("UPDATE counter SET n = 41"))
@@ -119,13 +119,6 @@ def test_another_process_holding_the_database_is_waited_for_then_handed_over(tmp
         assert conn.execute(text("SELECT n FROM counter")).scalar_one() == 43
 
 
-def _eventually(condition, what: str) -> None:
-    deadline = time.monotonic() + 30
-    while not condition():
-        assert time.monotonic() < deadline, f"timed out waiting for {what}"
-        time.sleep(0.01)
-
-
 def test_a_writer_can_tell_when_a_thread_or_another_process_waits_for_the_database(tmp_path):
     database = tmp_path / "db.sqlite"
     engine = _counter_engine(database)
@@ -135,7 +128,7 @@ def test_a_writer_can_tell_when_a_thread_or_another_process_waits_for_the_databa
     transaction = holder.begin()
     waiter = threading.Thread(target=_write_once, args=(engine,))
     waiter.start()
-    _eventually(lambda: writers_waiting(engine), "the thread to be seen waiting")
+    wait_until(lambda: writers_waiting(engine), timeout=30, what="the thread to be seen waiting")
     transaction.commit()
     holder.close()
     waiter.join(30)
@@ -146,7 +139,7 @@ def test_a_writer_can_tell_when_a_thread_or_another_process_waits_for_the_databa
         import sys
         sys.path.insert(0, {str(REPO)!r})
         from sqlalchemy import text
-        from gateway.database.engine import make_engine, writers_waiting
+        from gateway.database.engine import make_engine
         engine = make_engine({f"sqlite:///{database}"!r})
         print("ready", flush=True)
         with engine.begin() as conn:
@@ -159,7 +152,7 @@ def test_a_writer_can_tell_when_a_thread_or_another_process_waits_for_the_databa
     other = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
     try:
         assert other.stdout is not None and other.stdout.readline().strip() == "ready"
-        _eventually(lambda: writers_waiting(engine), "the other process to be seen waiting")
+        wait_until(lambda: writers_waiting(engine), timeout=30, what="the other process to be seen waiting")
         transaction.commit()
         holder.close()
         assert other.stdout.readline().strip() == "written"
