@@ -67,7 +67,8 @@ class ArchiveStore:
         self.root = root
 
     def path_for(self, sha256: str) -> Path:
-        return self.root / sha256[:2] / sha256[2:4] / sha256
+        # One join, not three: this runs several times for every message.
+        return self.root.joinpath(sha256[:2], sha256[2:4], sha256)
 
     def put(self, data: bytes) -> str:
         digest = hashlib.sha256(data).hexdigest()

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import uuid
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -58,23 +58,26 @@ class Receipt:
 
 
 def accept(gw: Gateway, upload: Upload) -> Receipt:
-    if isinstance(upload.data, bytes):
-        if upload.idempotency_key:  # hashed here only to answer a repeat before storing anything
-            earlier = _find_by_idempotency_key(gw, upload, hashlib.sha256(upload.data).hexdigest())
-            if earlier is not None:
-                return earlier
-        with deferred_sync() as files:  # durable before its row: the group commit syncs it
+    streamed = not isinstance(upload.data, bytes)
+    if isinstance(upload.data, bytes) and upload.idempotency_key:
+        # hashed here only to answer a repeat before storing anything
+        earlier = _find_by_idempotency_key(gw, upload, hashlib.sha256(upload.data).hexdigest())
+        if earlier is not None:
+            return earlier
+    # Durable before its row: the file is written without an fsync of its own, and the group commit
+    # that writes its row syncs it first, with one syncfs for all the uploads of that commit.
+    with deferred_sync() as files:
+        if isinstance(upload.data, bytes):
             sha256, size = gw.archive.put(upload.data), len(upload.data)
-        unsynced = files.folders if files is not None else set()
-    else:
-        # The hash is known only once the stream is stored; storing a repeat costs nothing, since
-        # the archive is content-addressed and keeps one copy.
-        sha256, size = gw.archive.put_stream(_chunks(upload.data))
-        unsynced: set[Path] = set()
-        if upload.idempotency_key:
-            earlier = _find_by_idempotency_key(gw, upload, sha256)
-            if earlier is not None:
-                return earlier
+        else:
+            # The hash is known only once the stream is stored; storing a repeat costs nothing,
+            # since the archive is content-addressed and keeps one copy.
+            sha256, size = gw.archive.put_stream(_chunks(upload.data))
+    unsynced: Collection[Path] = files.folders if files is not None else ()
+    if streamed and upload.idempotency_key:
+        earlier = _find_by_idempotency_key(gw, upload, sha256)
+        if earlier is not None:
+            return earlier
     crash_point("after_archive_put")
     now = gw.clock()
     transmission = {

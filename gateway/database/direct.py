@@ -12,17 +12,15 @@ driver errors are wrapped as SQLAlchemy wraps them, so callers catch ``Integrity
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 from weakref import WeakKeyDictionary
 
 from sqlalchemy import Connection
-from sqlalchemy import exc as exc_types
 from sqlalchemy.engine import Dialect
 from sqlalchemy.sql.expression import Executable
 
-from gateway.database.engine import without_nul
+from gateway.database.engine import driver_cursor, without_nul
 
 Processor = Callable[[Any], Any] | None
 
@@ -51,7 +49,6 @@ class _Compiled:
             for column in statement.exported_columns
         )
         self.postgresql = dialect.name == "postgresql"
-        self.dbapi_error: type[Exception] = dialect.loaded_dbapi.Error
 
     def parameters(self, values: Mapping[str, Any]) -> Sequence[Any] | dict[str, Any]:
         if self.fixed:
@@ -80,19 +77,6 @@ class _Compiled:
             for process, value in zip(self.results, raw, strict=True)
         )
 
-    @contextmanager
-    def cursor(self, connection: Connection, params: Any) -> Iterator[Any]:
-        """A cursor of the caller's connection; driver errors come out as SQLAlchemy's types."""
-        cursor = connection.connection.cursor()
-        try:
-            yield cursor
-        except self.dbapi_error as error:
-            raise exc_types.DBAPIError.instance(
-                self.sql, params, error, self.dbapi_error, dialect=connection.dialect
-            ) from error
-        finally:
-            cursor.close()
-
 
 class DirectStatement:
     """A fixed statement with named bind parameters, executed on the caller's connection.
@@ -118,7 +102,7 @@ class DirectStatement:
         """Run it; how many rows it changed."""
         compiled = self._compiled(connection)
         params = compiled.parameters(values)
-        with compiled.cursor(connection, params) as cursor:
+        with driver_cursor(connection, compiled.sql, params) as cursor:
             cursor.execute(compiled.sql, params)
             return int(cursor.rowcount)
 
@@ -126,14 +110,14 @@ class DirectStatement:
         compiled = self._compiled(connection)
         batch = [compiled.parameters(values) for values in rows]
         if batch:
-            with compiled.cursor(connection, batch) as cursor:
+            with driver_cursor(connection, compiled.sql, batch) as cursor:
                 cursor.executemany(compiled.sql, batch)
 
     def first(self, connection: Connection, values: Mapping[str, Any]) -> tuple[Any, ...] | None:
         """The first row it returns (a SELECT, or an INSERT/UPDATE … RETURNING), or None."""
         compiled = self._compiled(connection)
         params = compiled.parameters(values)
-        with compiled.cursor(connection, params) as cursor:
+        with driver_cursor(connection, compiled.sql, params) as cursor:
             cursor.execute(compiled.sql, params)
             return compiled.row(cursor.fetchone())
 

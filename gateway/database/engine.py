@@ -12,6 +12,8 @@ from __future__ import annotations
 import os
 import sqlite3
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from time import monotonic, sleep
 from typing import Any
 
@@ -20,7 +22,7 @@ try:
 except ImportError:  # Windows: threads are serialised, other processes meet SQLite's busy handler
     fcntl = None  # type: ignore[assignment]
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy import exc as exc_types
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -30,10 +32,49 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         connect_args = {"check_same_thread": False, "timeout": 30, "factory": _SerializedConnection}
         engine = create_engine(url, connect_args=connect_args, **kwargs)
         _configure_sqlite(engine)
-        return engine
-    engine = create_engine(url, pool_pre_ping=True, **kwargs)
-    _configure_postgresql(engine)
+    else:
+        engine = create_engine(url, pool_pre_ping=True, **kwargs)
+        _configure_postgresql(engine)
+    _plain_savepoints(engine)
     return engine
+
+
+@contextmanager
+def driver_cursor(connection: Connection, sql: str, params: Any = None) -> Iterator[Any]:
+    """A cursor of the caller's connection, inside its transaction and savepoints; the driver's
+    errors come out as SQLAlchemy's types (``IntegrityError`` and friends), as through
+    ``Connection.execute``."""
+    dbapi_error: type[Exception] = connection.dialect.loaded_dbapi.Error
+    cursor = connection.connection.cursor()
+    try:
+        yield cursor
+    except dbapi_error as error:
+        raise exc_types.DBAPIError.instance(
+            sql, params, error, dbapi_error, dialect=connection.dialect
+        ) from error
+    finally:
+        cursor.close()
+
+
+def _plain_savepoints(engine: Engine) -> None:
+    """Savepoint statements go to the driver as text. SQLAlchemy builds and compiles a clause for
+    each of them, uncached: a savepoint and its release cost 135 µs here, against 4 µs as text,
+    and the worker opens one per acknowledgement it delivers. Connection and session keep their
+    bookkeeping and events; only the statement's way to the driver changes."""
+    dialect = engine.dialect
+    quote = dialect.identifier_preparer.quote
+
+    def run(connection: Connection, sql: str) -> None:
+        with driver_cursor(connection, sql) as cursor:
+            cursor.execute(sql)
+
+    dialect.do_savepoint = lambda connection, name: run(connection, f"SAVEPOINT {quote(name)}")  # type: ignore[method-assign]
+    dialect.do_release_savepoint = lambda connection, name: run(  # type: ignore[method-assign]
+        connection, f"RELEASE SAVEPOINT {quote(name)}"
+    )
+    dialect.do_rollback_to_savepoint = lambda connection, name: run(  # type: ignore[method-assign]
+        connection, f"ROLLBACK TO SAVEPOINT {quote(name)}"
+    )
 
 
 def _configure_postgresql(engine: Engine) -> None:

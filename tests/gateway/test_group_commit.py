@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import io
 import os
 import threading
 import time
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -126,10 +128,12 @@ def _upload(n: int, body: bytes):
     return Upload("rest", body.replace(b"ACME000123", f"GROUP{n:04d}".encode()), "acme-retail", "test")
 
 
+@pytest.mark.parametrize("streamed", [False, True], ids=["bytes", "stream"])
 def test_an_uploads_archive_file_is_synced_by_its_group_before_its_row_commits(
-    gateway, edifact_fixture, monkeypatch
+    gateway, edifact_fixture, monkeypatch, streamed
 ):
-    """No fsync per file: the leader syncs the archive's filesystem once, then commits."""
+    """No fsync per file: the leader syncs the archive's filesystem once, then commits; for a
+    body held in memory and for one streamed from a file (what REST and SFTP pass) alike."""
     if sync_batch._SYNCFS is None:
         pytest.skip("no syncfs(2) on this system: every file is synced as it is written")
     order: list[str] = []
@@ -140,7 +144,10 @@ def test_an_uploads_archive_file_is_synced_by_its_group_before_its_row_commits(
     )
     event.listen(gateway.engine, "commit", lambda _connection: order.append("commit"))
 
-    receipt = accept(gateway, _upload(1, edifact_fixture("acme_orders_d96a.edi")))
+    upload = _upload(1, edifact_fixture("acme_orders_d96a.edi"))
+    if streamed:
+        upload = replace(upload, data=io.BytesIO(upload.data))
+    receipt = accept(gateway, upload)
     assert order == ["syncfs", "commit"]
     assert gateway.archive.get(receipt.sha256).startswith(b"UNA")
 
