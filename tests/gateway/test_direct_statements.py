@@ -7,7 +7,7 @@ import uuid
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
-from sqlalchemy import bindparam, select
+from sqlalchemy import bindparam, event, select
 from sqlalchemy.exc import IntegrityError
 
 from gateway.database.direct import DirectStatement
@@ -159,6 +159,29 @@ def test_rows_written_in_a_savepoint_go_when_it_rolls_back(gateway):
         savepoint.rollback()
     with gateway.sessions() as session:
         assert session.execute(select(WorkItem.subject_id)).scalars().all() == ["s"]
+
+
+def test_savepoints_go_to_the_driver_as_text_and_keep_their_meaning(gateway):
+    """A failed statement inside a savepoint is undone with it and the transaction goes on (on
+    PostgreSQL that needs the ROLLBACK TO in an aborted transaction); a released savepoint keeps
+    its rows, ORM ones too. None of the savepoint statements is compiled and executed by
+    SQLAlchemy: they reach the driver as text (``_plain_savepoints``)."""
+    through_sqlalchemy: list[str] = []
+    event.listen(gateway.engine, "before_cursor_execute", lambda *args: through_sqlalchemy.append(args[2]))
+    kept, failed, orm_row = _transmission(), _transmission(), _transmission()
+    with gateway.sessions.begin() as session:
+        with session.begin_nested():
+            insert_row(session, kept)
+        with pytest.raises(IntegrityError), session.begin_nested():
+            insert_row(session, failed)
+            insert_row(session, _transmission(id=kept.id))  # the same primary key again
+        with session.begin_nested():
+            session.add(orm_row)
+        session.flush()
+    with gateway.sessions() as session:
+        stored = set(session.execute(select(Transmission.id)).scalars())
+    assert stored == {kept.id, orm_row.id}
+    assert through_sqlalchemy and not [sql for sql in through_sqlalchemy if "SAVEPOINT" in sql.upper()]
 
 
 def test_a_nul_in_text_is_replaced_on_postgresql_and_kept_on_sqlite(gateway):
