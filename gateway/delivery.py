@@ -1,7 +1,9 @@
 """Sending what we produce to a partner over the channel its profile names.
 
 Acknowledgements (and, later, outgoing documents) are stored first, then delivered by a work item,
-so a channel that is down delays a delivery but never loses it. Each channel contributes one
+so a channel that is down delays a delivery but never loses it. (A partner's own mailbox on our
+SFTP server cannot be down: the worker puts its acknowledgements there while processing, see
+``gateway/publication.py``; a resend still comes this way.) Each channel contributes one
 function to ``DELIVERERS``; "rest" keeps the file for the partner to fetch through the API.
 """
 

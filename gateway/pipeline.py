@@ -7,6 +7,7 @@ leaves nothing behind but the queued work item, and the next claim starts clean.
 
 from __future__ import annotations
 
+import logging
 import sys
 import uuid
 from dataclasses import dataclass, field
@@ -17,6 +18,8 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from archive.audit import AuditEntry
+from archive.store import ArchiveError
+from gateway.channels.sftp_mailbox import OUTBOX, Mailbox, PathRefused
 from gateway.context import Gateway
 from gateway.crash_points import crash_point
 from gateway.database.audit_log import append_events
@@ -38,6 +41,7 @@ from gateway.database.rows import insert_row, new_row, update_columns
 from gateway.delivery import outbound_filename, queue_delivery
 from gateway.erp.outbox import enqueue_document
 from gateway.order_loop import queue_auto_accept
+from gateway.publication import current_publications
 from partners.directory import PartnerDirectory
 from partners.profile import PartnerProfile
 from translators.acknowledge import plan_acknowledgements
@@ -46,6 +50,8 @@ from translators.edifact.stream import NotStreamable
 from translators.edifact.translate import translate_edifact_stream
 from translators.errors import EdiError
 from translators.translate import InterchangeOutcome, MessageOutcome, Translation, translate
+
+log = logging.getLogger(__name__)
 
 ACTOR = "worker"
 # How each syntax's interchange acknowledgement says "duplicate": CONTRL 0085 26, TA1 TA105 025.
@@ -573,6 +579,7 @@ def _acknowledge(
             sha256,
             len(planned.raw),
             planned.status,
+            data=planned.raw,
         )
 
 
@@ -593,6 +600,7 @@ def _record_ack(
     size: int,
     status: str,
     resent_of: str | None = None,
+    data: bytes | None = None,
 ) -> None:
     ack = new_row(
         Acknowledgement,
@@ -611,8 +619,12 @@ def _record_ack(
         delivery_state="pending",
     )
     ack.filename = outbound_filename(partner.id, ack.type, control_reference, row.syntax, ack.created_at)
+    delivered = _stage_in_mailbox(gw, partner, ack, data)
+    if delivered is not None:
+        ack.delivery_state, ack.delivered_at = "delivered", ack.created_at
     insert_row(session, ack)
-    queue_delivery(session, ack, ack.created_at)
+    if delivered is None:
+        queue_delivery(session, ack, ack.created_at)
     run.events.append(
         AuditEntry(
             ACTOR,
@@ -629,3 +641,30 @@ def _record_ack(
             },
         )
     )
+    if delivered is not None:
+        run.events.append(
+            AuditEntry(ACTOR, "acknowledgement", ack.id, "acknowledgement_delivered", delivered)
+        )
+
+
+def _stage_in_mailbox(
+    gw: Gateway, partner: PartnerProfile, ack: Acknowledgement, data: bytes | None
+) -> dict[str, Any] | None:
+    """Deliver ``ack`` in this transaction when the partner takes its files from its mailbox on our
+    SFTP server: staged hidden now, published once the transaction commits
+    (``gateway/publication.py``), which saves a work item per message. None where that is not
+    possible (another channel, no publisher, the mailbox refusing): the ack is queued for delivery."""
+    publications = current_publications()
+    sftp = partner.sftp
+    if publications is None or partner.delivery != "sftp" or sftp is None or sftp.mode != "mailbox":
+        return None
+    try:
+        payload = gw.archive.get(ack.sha256) if data is None else data
+        mailbox = Mailbox(gw.settings.data_dir, partner.id)
+        staged = mailbox.stage(OUTBOX, ack.filename, payload, ack.id)
+        publications.add(staged, mailbox.folder(OUTBOX) / ack.filename)
+    except (OSError, PathRefused, ArchiveError) as exc:
+        log.warning("acknowledgement %s goes to the delivery queue: %s", ack.id, exc)
+        return None
+    path, size = f"/{OUTBOX}/{ack.filename}", len(payload)
+    return {"channel": "sftp", "filename": ack.filename, "mode": "mailbox", "path": path, "size": size}

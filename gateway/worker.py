@@ -41,6 +41,7 @@ from gateway.erp.delivery import DELIVER_TO_ERP, deliver_to_erp, record_erp_fail
 from gateway.intake import PROCESS_TRANSMISSION
 from gateway.order_loop import AUTO_ACCEPT_ORDER, auto_accept_order
 from gateway.pipeline import PreparedTranslation, prepare_translation, process_transmission
+from gateway.publication import Publications, deferred_publication, publish_abandoned
 
 log = logging.getLogger(__name__)
 
@@ -98,7 +99,11 @@ class Worker:
             result = session.execute(
                 update(WorkItem).where(condition).values(state="queued", lease_owner=None, lease_until=None)
             )
-            return result.rowcount or 0
+        # Acknowledgements staged by a process that died before publishing them; likewise, on
+        # PostgreSQL only those old enough not to belong to a transaction still running elsewhere.
+        sole = self.gw.engine.dialect.name == "sqlite"
+        publish_abandoned(self.gw, 0 if sole else self.gw.settings.lease_seconds)
+        return result.rowcount or 0
 
     def claim(self) -> WorkItem | None:
         batch = self.claim_batch(1)
@@ -162,10 +167,16 @@ class Worker:
                 # transaction below, not inside it; it is idempotent should that transaction fail.
                 auto_accept_order(self.gw, item.subject_id)
             prepared = self._prepare([item])
-            with deferred_sync() as files, self.gw.sessions.begin() as session:
-                self._run_claimed(session, item, prepared)
-                if files is not None:
-                    files.flush()
+            with deferred_publication() as staged:
+                try:
+                    with deferred_sync() as files, self.gw.sessions.begin() as session:
+                        self._run_claimed(session, item, prepared)
+                        if files is not None:
+                            files.flush()
+                except BaseException:
+                    staged.discard()
+                    raise
+                staged.publish()  # committed: now partners may see them
         except Exception as exc:  # a bug must not stop the worker or lose the message
             self._failed(item, exc)
         return 1
@@ -192,29 +203,36 @@ class Worker:
                 return
             ran: list[WorkItem] = []
             failures: list[tuple[WorkItem, Exception]] = []
-            try:
-                with deferred_sync() as files, self.gw.sessions.begin() as session:
-                    until = min(monotonic() + TRANSACTION_SECONDS, budget)
-                    with buffered_events(session, self.gw.clock) as events:
-                        while rest and (not ran or monotonic() < until):
-                            item = rest.pop(0)
-                            ran.append(item)
-                            failure = self._run_in_batch(session, item, prepared, events, isolated)
-                            if failure is not None:
-                                failures.append((item, failure))
-                    if files is not None:
-                        files.flush()  # what the rows point at is on disk before they commit
-            except _ItemFailed:
-                # Run them again, isolated, read and translated afresh: a run may have changed its
-                # transmission row and added to its translation (a duplicate's error) before it
-                # rolled back.
-                for item in ran:
-                    prepared.pop(item.subject_id, None)
-                rest[:0] = ran
-                isolated = True
-                continue
-            except Exception as exc:  # the commit itself failed: nothing of these items was stored
-                failures = [(item, exc) for item in ran]
+            with deferred_publication() as staged:
+                try:
+                    with deferred_sync() as files, self.gw.sessions.begin() as session:
+                        until = min(monotonic() + TRANSACTION_SECONDS, budget)
+                        with buffered_events(session, self.gw.clock) as events:
+                            while rest and (not ran or monotonic() < until):
+                                item = rest.pop(0)
+                                ran.append(item)
+                                failure = self._run_in_batch(
+                                    session, item, prepared, events, staged, isolated
+                                )
+                                if failure is not None:
+                                    failures.append((item, failure))
+                        if files is not None:
+                            files.flush()  # what the rows point at is on disk before they commit
+                except _ItemFailed:
+                    staged.discard()
+                    # Run them again, isolated, read and translated afresh: a run may have changed
+                    # its transmission row and added to its translation (a duplicate's error) before
+                    # it rolled back.
+                    for item in ran:
+                        prepared.pop(item.subject_id, None)
+                    rest[:0] = ran
+                    isolated = True
+                    continue
+                except Exception as exc:  # the commit itself failed: nothing of these items was stored
+                    staged.discard()
+                    failures = [(item, exc) for item in ran]
+                else:
+                    staged.publish()  # committed: now partners may see them
             for item, exc in failures:
                 self._failed(item, exc)
             # Neither a thread lock nor a file lock queues its waiters fairly: without a pause the
@@ -228,22 +246,25 @@ class Worker:
         item: WorkItem,
         prepared: dict[str, _ReadAhead],
         events: list[AuditEntry],
+        staged: Publications,
         isolated: bool,
     ) -> Exception | None:
         """Run one item of a batch's transaction: isolated, in a savepoint, its failure returned
-        (and its buffered audit events dropped); otherwise its failure raises ``_ItemFailed``."""
+        (and its buffered audit events and staged files dropped); otherwise its failure raises
+        ``_ItemFailed``."""
         if not isolated:
             try:
                 self._run_claimed(session, item, prepared)
             except Exception as exc:
                 raise _ItemFailed from exc
             return None
-        appended = len(events)
+        appended, staged_before = len(events), len(staged.staged)
         try:
             with session.begin_nested():
                 self._run_claimed(session, item, prepared)
         except Exception as exc:
             del events[appended:]  # rolled back with its savepoint
+            staged.discard(staged_before)
             return exc
         return None
 
@@ -395,8 +416,13 @@ class Worker:
 
     def run_forever(self, stop: threading.Event) -> None:
         self.recover_abandoned()
+        lease = self.gw.settings.lease_seconds
+        next_sweep = monotonic() + lease
         while not stop.is_set():
             try:
+                if monotonic() > next_sweep:  # what another node staged and left behind
+                    publish_abandoned(self.gw, lease)
+                    next_sweep = monotonic() + lease
                 busy = self.run_once()
             except Exception:  # database briefly unreachable: wait and try again
                 log.exception("worker loop error")

@@ -24,6 +24,10 @@ FOLDERS = ("in", "out", "archive")
 INBOX, OUTBOX, ARCHIVE = FOLDERS
 # Our own half-written files start with this; listings never show them.
 INTERNAL_PREFIX = ".edigate-"
+# A file written by a transaction that has not committed yet: published (renamed to its name) after
+# the commit, removed if it rolls back. After the prefix: the key of the row that owns it (no "."),
+# then ".", then the name it is published under.
+STAGED_PREFIX = f"{INTERNAL_PREFIX}staged-"
 # Names clients use while an upload is in progress (WinSCP: .filepart); renaming away from one of
 # these to a plain name is what marks the upload complete.
 TEMPORARY_SUFFIXES = (".filepart", ".part", ".partial", ".tmp", ".temp", ".upload")
@@ -193,6 +197,34 @@ class Mailbox:
             raise
         sync_folder(target_dir)
         return target_dir / name
+
+    def stage(self, folder: str, name: str, data: bytes, key: str) -> Path:
+        """Write ``data`` hidden in ``folder`` for ``name``, to be published once the transaction
+        that records it commits (``gateway/publication.py``); durable with its sync batch."""
+        _check_name(name)
+        target_dir = self.folder(folder)
+        staged = target_dir / f"{STAGED_PREFIX}{key}.{name}"[:_MAX_NAME]
+        fd = os.open(staged, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW, 0o600)
+        try:
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(data)
+                handle.flush()
+                sync_file(handle.fileno(), target_dir)
+        except BaseException:
+            staged.unlink(missing_ok=True)
+            raise
+        sync_folder(target_dir)
+        return staged
+
+    def staged(self, folder: str) -> list[tuple[str, Path]]:
+        """The staged files in ``folder``, each with the key it was staged under."""
+        found: list[tuple[str, Path]] = []
+        with os.scandir(self.folder(folder)) as scan:
+            for entry in scan:
+                if entry.name.startswith(STAGED_PREFIX) and entry.is_file(follow_symlinks=False):
+                    key, _, _name = entry.name[len(STAGED_PREFIX) :].partition(".")
+                    found.append((key, Path(entry.path)))
+        return found
 
     def free_name(self, folder: str, name: str, tag: str) -> Path:
         """``folder/name``, or ``folder/<tag>_name`` when that is taken (e.g. a re-sent file name)."""

@@ -188,6 +188,11 @@ class Site:
                 )
             )
         ]
+        # A CONTRL delivered with its message but not yet renamed into sight (a worker died
+        # between its commit and the rename; the next one publishes it).
+        waiting += [
+            f"staged file {path.name}" for _key, path in Mailbox(self.data_dir, "acme-retail").staged(OUTBOX)
+        ]
         return waiting
 
     def wait_settled(self) -> None:

@@ -12,6 +12,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
+from gateway import pipeline
 from gateway.api.app import create_app
 from gateway.channels.as2.certificates import fingerprint, make_self_signed
 from gateway.context import Gateway
@@ -238,12 +239,15 @@ def test_viewer_cannot_resend(signed_in, traffic, gateway):
 
 
 def test_acknowledgements_page_lists_overdue_and_rejected(
-    signed_in, gateway, submit, drain, edifact_fixture, clock
+    signed_in, gateway, submit, drain, edifact_fixture, clock, monkeypatch
 ):
     good = submit(edifact_fixture(GOOD)).json()["id"]
     bad = submit(edifact_fixture(UNT_WRONG)).json()["id"]
     worker = Worker(gateway, owner="processing-only")
-    assert worker.run_once() == 2  # both processed, in one batch; their CONTRLs wait for delivery
+    # As for a partner on a remote channel: the CONTRLs are queued, not put into the mailbox.
+    with monkeypatch.context() as patched:
+        patched.setattr(pipeline, "current_publications", lambda: None)
+        assert worker.run_once() == 2  # both processed, in one batch; their CONTRLs wait for delivery
     client = signed_in("viewer")
     first = client.get("/ui/acknowledgements").text
     assert "None: every acknowledgement we made has reached its partner." in first  # not overdue yet

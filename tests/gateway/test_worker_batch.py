@@ -1,21 +1,34 @@
-"""Batched work: acknowledgement deliveries claimed together, a batch that runs long hands the rest
-back, and the files a batch writes are made durable before its commit."""
+"""Batched work: a mailbox partner's CONTRL delivered with its message and published only after the
+commit, acknowledgement deliveries claimed together, a batch that runs long hands the rest back,
+and the files a batch writes are made durable before its commit."""
 
 from __future__ import annotations
 
+import hashlib
 import os
 import threading
+import uuid
 from pathlib import Path
+from unittest.mock import patch
 
 import pytest
 from sqlalchemy import select
 
+import gateway.worker as worker_module
 from archive.store import ArchiveStore
 from archive.sync_batch import deferred_sync
-from gateway.channels.sftp_mailbox import OUTBOX, Mailbox
-from gateway.database.models import Acknowledgement, Document, Interchange, Transmission, WorkItem
-from gateway.delivery import DELIVER_ACKNOWLEDGEMENT
+from gateway.channels.sftp_mailbox import OUTBOX, STAGED_PREFIX, Mailbox
+from gateway.database.models import (
+    Acknowledgement,
+    AuditEvent,
+    Document,
+    Interchange,
+    Transmission,
+    WorkItem,
+)
+from gateway.delivery import DELIVER_ACKNOWLEDGEMENT, queue_delivery
 from gateway.intake import PROCESS_TRANSMISSION
+from gateway.publication import Publications
 from gateway.worker import Worker
 
 
@@ -28,23 +41,116 @@ def _items(gateway, kind: str) -> list[WorkItem]:
         return list(session.execute(select(WorkItem).where(WorkItem.kind == kind)).scalars())
 
 
-def test_acknowledgement_deliveries_are_claimed_and_run_together(gateway, submit, edifact_fixture):
+def _outbox_files(gateway) -> dict[str, bytes]:
+    outbox = Mailbox(gateway.settings.data_dir, "acme-retail").folder(OUTBOX)
+    return {path.name: path.read_bytes() for path in outbox.iterdir()}
+
+
+def test_a_mailbox_partners_contrl_is_delivered_with_its_message(gateway, submit, edifact_fixture):
+    """A partner that fetches its files from its mailbox gets each CONTRL in the transaction that
+    processed the message, published once it commits: no second work item per message."""
     for n in range(5):
         assert submit(_orders(edifact_fixture, n)).status_code == 202
     worker = Worker(gateway, owner="batcher")
     assert worker.run_once() == 5  # the five transmissions, together
-    assert worker.run_once() == 5  # then their five CONTRLs, together
+    assert worker.run_once() == 0  # nothing left to deliver
+    assert _items(gateway, DELIVER_ACKNOWLEDGEMENT) == []
+    with gateway.sessions() as session:
+        acks = session.execute(select(Acknowledgement)).scalars().all()
+        delivered = (
+            session.execute(select(AuditEvent).where(AuditEvent.action == "acknowledgement_delivered"))
+            .scalars()
+            .all()
+        )
+    assert len(acks) == 5 and {ack.delivery_state for ack in acks} == {"delivered"}
+    assert all(ack.delivered_at is not None for ack in acks)
+    assert {event.subject_id for event in delivered} == {ack.id for ack in acks}
+    # Each CONTRL is in the partner's SFTP outbox, whole, under its name; nothing is left staged.
+    sent = _outbox_files(gateway)
+    assert sorted(sent) == sorted(ack.filename for ack in acks)
+    assert all(data.startswith(b"UNA") and b"CONTRL" in data for data in sent.values())
+    assert all(hashlib.sha256(sent[ack.filename]).hexdigest() == ack.sha256 for ack in acks)
+
+
+def test_acknowledgement_deliveries_are_claimed_and_run_together(gateway, submit, edifact_fixture):
+    """Deliveries queued as work items (a resend from the dashboard, a partner whose channel is
+    remote) are claimed and run as a batch, each in its savepoint."""
+    for n in range(5):
+        assert submit(_orders(edifact_fixture, n)).status_code == 202
+    worker = Worker(gateway, owner="batcher")
+    assert worker.run_once() == 5
+    with gateway.sessions.begin() as session:
+        acks = session.execute(select(Acknowledgement)).scalars().all()
+        for ack in acks:
+            queue_delivery(session, ack, gateway.clock())
+    for path in Mailbox(gateway.settings.data_dir, "acme-retail").folder(OUTBOX).iterdir():
+        path.unlink()
+    assert worker.run_once() == 5  # the five CONTRLs, together
     assert worker.run_once() == 0
     deliveries = _items(gateway, DELIVER_ACKNOWLEDGEMENT)
     assert len(deliveries) == 5 and {item.state for item in deliveries} == {"done"}
+    sent = _outbox_files(gateway)
+    assert sorted(sent) == sorted(ack.filename for ack in acks)
+    assert all(b"CONTRL" in data for data in sent.values())
+
+
+def test_a_contrl_staged_by_a_rolled_back_transaction_never_shows(
+    gateway, submit, edifact_fixture, monkeypatch
+):
+    """The transaction fails after the CONTRL was staged: the file is removed, not published; the
+    message is processed again and its CONTRL then appears once."""
+    assert submit(_orders(edifact_fixture, 1)).status_code == 202
+    worker = Worker(gateway, owner="unlucky")
+    real_finished = worker_module._FINISHED.execute
+    calls = []
+
+    def fail_once(connection, values):  # type: ignore[no-untyped-def]
+        calls.append(values["id"])
+        if len(calls) == 1:
+            outbox = Mailbox(gateway.settings.data_dir, "acme-retail").folder(OUTBOX)
+            assert [p.name for p in outbox.iterdir() if p.name.startswith(STAGED_PREFIX)]  # staged
+            raise RuntimeError("the disk went away")
+        return real_finished(connection, values)
+
+    monkeypatch.setattr(worker_module._FINISHED, "execute", fail_once)
+    assert worker.run_once() == 1
+    assert _outbox_files(gateway) == {}  # staged, then removed with the rollback
     with gateway.sessions() as session:
-        acks = session.execute(select(Acknowledgement)).scalars().all()
-    assert len(acks) == 5 and {ack.delivery_state for ack in acks} == {"delivered"}
-    # Each delivered CONTRL is in the partner's SFTP outbox, whole.
-    outbox = Mailbox(gateway.settings.data_dir, "acme-retail").folder(OUTBOX)
-    sent = sorted(path.read_bytes() for path in outbox.iterdir() if not path.name.startswith("."))
-    assert len(sent) == 5 and all(data.startswith(b"UNA") or data.startswith(b"UNB") for data in sent)
-    assert all(b"CONTRL" in data for data in sent)
+        assert session.execute(select(Acknowledgement)).scalars().all() == []
+        item = session.execute(select(WorkItem)).scalar_one()
+        item.available_at = gateway.clock()  # no back-off for the test
+        session.commit()
+    assert worker.run_once() == 1
+    with gateway.sessions() as session:
+        ack = session.execute(select(Acknowledgement)).scalar_one()
+    assert list(_outbox_files(gateway)) == [ack.filename]
+
+
+def test_a_contrl_left_staged_by_a_dead_worker_is_published_at_the_next_start(
+    gateway, submit, edifact_fixture
+):
+    """Killed between the commit and the rename: the next worker publishes what was committed and
+    removes what was not."""
+    assert submit(_orders(edifact_fixture, 1)).status_code == 202
+    worker = Worker(gateway, owner="first")
+    with patch.object(Publications, "publish", lambda self: None):  # dies before publishing
+        assert worker.run_once() == 1
+    mailbox = Mailbox(gateway.settings.data_dir, "acme-retail")
+    staged = mailbox.staged(OUTBOX)
+    assert len(staged) == 1 and _outbox_files(gateway).keys() == {staged[0][1].name}
+    orphan = mailbox.stage(OUTBOX, "never_committed.edi", b"UNA:+.? '", str(uuid.uuid4()))
+    if gateway.engine.dialect.name != "sqlite":
+        # On PostgreSQL only files older than a lease are taken as abandoned: another node may be
+        # between its commit and its rename. Then make every file old enough.
+        Worker(gateway, owner="early").recover_abandoned()
+        assert len(mailbox.staged(OUTBOX)) == 2
+        gateway.settings.lease_seconds = 0
+    Worker(gateway, owner="second").recover_abandoned()
+    with gateway.sessions() as session:
+        ack = session.execute(select(Acknowledgement)).scalar_one()
+    assert ack.id == staged[0][0]
+    assert _outbox_files(gateway).keys() == {ack.filename}  # published; the orphan removed
+    assert not orphan.exists()
 
 
 def test_a_batch_past_a_third_of_its_lease_hands_the_rest_back(gateway, submit, edifact_fixture):
@@ -155,7 +261,7 @@ def test_a_processing_batch_runs_without_savepoints_until_an_item_fails(gateway,
     body = edifact_fixture("acme_orders_d96a.edi")
     assert submit(body.replace(b"ACME000123", b"FIRST0001")).status_code == 202
     worker = Worker(gateway, owner="optimist")
-    assert worker.run_once() == 1 and worker.run_once() == 1  # processed, its CONTRL delivered
+    assert worker.run_once() == 1  # processed, its CONTRL delivered with it
 
     statements: list[str] = []
     if gateway.engine.dialect.name == "sqlite":
@@ -173,7 +279,6 @@ def test_a_processing_batch_runs_without_savepoints_until_an_item_fails(gateway,
         # Each transmission row was read before the write transactions, all three at once.
         reads = [s for s in statements if s.startswith("SELECT") and "FROM transmissions" in s]
         assert len(reads) == 1 and "transmissions.id IN" in reads[0]
-    assert worker.run_once() == 3  # their CONTRLs
 
     # A repeat of FIRST0001 (other bytes, so a duplicate, not a resend), a good one, a broken one.
     repeat = submit(body.replace(b"ACME000123", b"FIRST0001").replace(b"PO-2026-0042", b"PO-2026-0043"))
