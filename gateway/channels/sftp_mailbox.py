@@ -120,6 +120,20 @@ def _plain_folder(path: Path) -> bool:
         return False
 
 
+def _write_synced(path: Path, data: bytes, flags: int, folder: Path) -> None:
+    """``data`` into the file ``path`` in ``folder`` (never through a symlink), synced now or with
+    the caller's batch; on failure nothing is left at ``path``."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_NOFOLLOW | flags, 0o600)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            sync_file(handle.fileno(), folder)
+    except BaseException:
+        path.unlink(missing_ok=True)
+        raise
+
+
 def mailboxes_root(data_dir: Path) -> Path:
     return data_dir / "sftp"
 
@@ -185,12 +199,8 @@ class Mailbox:
         _check_name(name)
         target_dir = self.folder(folder)
         temporary = target_dir / f"{INTERNAL_PREFIX}{secrets.token_hex(8)}-{name}"[:_MAX_NAME]
-        fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
+        _write_synced(temporary, data, os.O_EXCL, target_dir)
         try:
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(data)
-                handle.flush()
-                sync_file(handle.fileno(), target_dir)
             os.replace(temporary, target_dir / name)
         except BaseException:
             temporary.unlink(missing_ok=True)
@@ -204,15 +214,7 @@ class Mailbox:
         _check_name(name)
         target_dir = self.folder(folder)
         staged = target_dir / f"{STAGED_PREFIX}{key}.{name}"[:_MAX_NAME]
-        fd = os.open(staged, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW, 0o600)
-        try:
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(data)
-                handle.flush()
-                sync_file(handle.fileno(), target_dir)
-        except BaseException:
-            staged.unlink(missing_ok=True)
-            raise
+        _write_synced(staged, data, os.O_TRUNC, target_dir)
         sync_folder(target_dir)
         return staged
 
