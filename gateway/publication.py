@@ -77,22 +77,21 @@ def current_publications() -> Publications | None:
     return _current.get()
 
 
-def publish_abandoned(gw: Gateway, min_age_seconds: float) -> int:
-    """Publish staged files whose acknowledgement was committed and remove the others; files younger
-    than ``min_age_seconds`` may belong to a transaction still running elsewhere and are left."""
+def publish_abandoned(gw: Gateway, orphan_age_seconds: float) -> int:
+    """Publish staged files whose acknowledgement was committed, whatever their age: the process
+    that staged them renames them to the same name, so the two cannot disagree. Remove those with no
+    committed acknowledgement once older than ``orphan_age_seconds``: a younger one may belong to a
+    transaction still running (another node, or a worker of this one). How many were handled."""
     root = mailboxes_root(gw.settings.data_dir)
     if not root.is_dir():
         return 0
-    settled = time.time() - min_age_seconds
     found: dict[str, tuple[Mailbox, Path]] = {}
     for partner_dir in sorted(root.iterdir()):
         if not partner_dir.is_dir() or partner_dir.is_symlink():
             continue
         try:
             mailbox = Mailbox(gw.settings.data_dir, partner_dir.name)
-            for key, path in mailbox.staged(OUTBOX):
-                if path.stat().st_mtime <= settled:
-                    found[key] = (mailbox, path)
+            found.update((key, (mailbox, path)) for key, path in mailbox.staged(OUTBOX))
         except (OSError, PathRefused) as exc:
             log.warning("could not look for staged files in %s: %s", partner_dir, exc)
     if not found:
@@ -101,17 +100,21 @@ def publish_abandoned(gw: Gateway, min_age_seconds: float) -> int:
     with gw.sessions() as session:
         rows = session.execute(select(acks.c.id, acks.c.filename).where(acks.c.id.in_(list(found))))
         names = {ack_id: filename for ack_id, filename in rows}
+    settled, handled = time.time() - orphan_age_seconds, 0
     for key, (mailbox, path) in found.items():
         name = names.get(key)
-        if not name:  # its transaction never committed
-            path.unlink(missing_ok=True)
-            continue
         try:
+            if not name:  # not committed: rolled back long ago, or still running
+                if path.stat().st_mtime <= settled:
+                    path.unlink()
+                    handled += 1
+                continue
             os.replace(path, mailbox.folder(OUTBOX) / name)
         except FileNotFoundError:
-            continue  # published meanwhile by the process that staged it, or another node
+            continue  # published or removed meanwhile by the process that staged it
         except (OSError, PathRefused) as exc:
-            log.warning("could not publish %s as %s: %s", path, name, exc)
+            log.warning("could not publish or remove %s: %s", path, exc)
             continue
+        handled += 1
         log.info("published %s, staged by a process that stopped before it could", name)
-    return len(found)
+    return handled

@@ -99,10 +99,8 @@ class Worker:
             result = session.execute(
                 update(WorkItem).where(condition).values(state="queued", lease_owner=None, lease_until=None)
             )
-        # Acknowledgements staged by a process that died before publishing them; likewise, on
-        # PostgreSQL only those old enough not to belong to a transaction still running elsewhere.
-        sole = self.gw.engine.dialect.name == "sqlite"
-        publish_abandoned(self.gw, 0 if sole else self.gw.settings.lease_seconds)
+        # Acknowledgements a process committed but died before publishing.
+        publish_abandoned(self.gw, self.gw.settings.lease_seconds)
         return result.rowcount or 0
 
     def claim(self) -> WorkItem | None:
@@ -420,7 +418,7 @@ class Worker:
         next_sweep = monotonic() + lease
         while not stop.is_set():
             try:
-                if monotonic() > next_sweep:  # what another node staged and left behind
+                if monotonic() > next_sweep:  # what another node left staged, and orphans
                     publish_abandoned(self.gw, lease)
                     next_sweep = monotonic() + lease
                 busy = self.run_once()
