@@ -58,7 +58,6 @@ class Receipt:
 
 
 def accept(gw: Gateway, upload: Upload) -> Receipt:
-    streamed = not isinstance(upload.data, bytes)
     if isinstance(upload.data, bytes) and upload.idempotency_key:
         # hashed here only to answer a repeat before storing anything
         earlier = _find_by_idempotency_key(gw, upload, hashlib.sha256(upload.data).hexdigest())
@@ -74,7 +73,7 @@ def accept(gw: Gateway, upload: Upload) -> Receipt:
             # since the archive is content-addressed and keeps one copy.
             sha256, size = gw.archive.put_stream(_chunks(upload.data))
     unsynced: Collection[Path] = files.folders if files is not None else ()
-    if streamed and upload.idempotency_key:
+    if not isinstance(upload.data, bytes) and upload.idempotency_key:
         earlier = _find_by_idempotency_key(gw, upload, sha256)
         if earlier is not None:
             return earlier

@@ -661,8 +661,7 @@ def _stage_in_mailbox(
     try:
         payload = gw.archive.get(ack.sha256) if data is None else data
         mailbox = Mailbox(gw.settings.data_dir, partner.id)
-        staged = mailbox.stage(OUTBOX, ack.filename, payload, ack.id)
-        publications.add(staged, mailbox.folder(OUTBOX) / ack.filename)
+        publications.add(*mailbox.stage(OUTBOX, ack.filename, payload, ack.id))
     except (OSError, PathRefused, ArchiveError) as exc:
         log.warning("acknowledgement %s goes to the delivery queue: %s", ack.id, exc)
         return None

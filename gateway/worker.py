@@ -13,6 +13,8 @@ import os
 import socket
 import threading
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import timedelta
 from time import monotonic, sleep
@@ -165,16 +167,8 @@ class Worker:
                 # transaction below, not inside it; it is idempotent should that transaction fail.
                 auto_accept_order(self.gw, item.subject_id)
             prepared = self._prepare([item])
-            with deferred_publication() as staged:
-                try:
-                    with deferred_sync() as files, self.gw.sessions.begin() as session:
-                        self._run_claimed(session, item, prepared)
-                        if files is not None:
-                            files.flush()
-                except BaseException:
-                    staged.discard()
-                    raise
-                staged.publish()  # committed: now partners may see them
+            with self._transaction() as (session, _staged):
+                self._run_claimed(session, item, prepared)
         except Exception as exc:  # a bug must not stop the worker or lose the message
             self._failed(item, exc)
         return 1
@@ -201,42 +195,49 @@ class Worker:
                 return
             ran: list[WorkItem] = []
             failures: list[tuple[WorkItem, Exception]] = []
-            with deferred_publication() as staged:
-                try:
-                    with deferred_sync() as files, self.gw.sessions.begin() as session:
-                        until = min(monotonic() + TRANSACTION_SECONDS, budget)
-                        with buffered_events(session, self.gw.clock) as events:
-                            while rest and (not ran or monotonic() < until):
-                                item = rest.pop(0)
-                                ran.append(item)
-                                failure = self._run_in_batch(
-                                    session, item, prepared, events, staged, isolated
-                                )
-                                if failure is not None:
-                                    failures.append((item, failure))
-                        if files is not None:
-                            files.flush()  # what the rows point at is on disk before they commit
-                except _ItemFailed:
-                    staged.discard()
-                    # Run them again, isolated, read and translated afresh: a run may have changed
-                    # its transmission row and added to its translation (a duplicate's error) before
-                    # it rolled back.
-                    for item in ran:
-                        prepared.pop(item.subject_id, None)
-                    rest[:0] = ran
-                    isolated = True
-                    continue
-                except Exception as exc:  # the commit itself failed: nothing of these items was stored
-                    staged.discard()
-                    failures = [(item, exc) for item in ran]
-                else:
-                    staged.publish()  # committed: now partners may see them
+            try:
+                with self._transaction() as (session, staged):
+                    until = min(monotonic() + TRANSACTION_SECONDS, budget)
+                    with buffered_events(session, self.gw.clock) as events:
+                        while rest and (not ran or monotonic() < until):
+                            item = rest.pop(0)
+                            ran.append(item)
+                            failure = self._run_in_batch(session, item, prepared, events, staged, isolated)
+                            if failure is not None:
+                                failures.append((item, failure))
+            except _ItemFailed:
+                # Run them again, isolated, read and translated afresh: a run may have changed its
+                # transmission row and added to its translation (a duplicate's error) before it
+                # rolled back.
+                for item in ran:
+                    prepared.pop(item.subject_id, None)
+                rest[:0] = ran
+                isolated = True
+                continue
+            except Exception as exc:  # the commit itself failed: nothing of these items was stored
+                failures = [(item, exc) for item in ran]
             for item, exc in failures:
                 self._failed(item, exc)
             # Neither a thread lock nor a file lock queues its waiters fairly: without a pause the
             # worker takes the database straight back and an upload waits for the whole batch.
             if writers_waiting(self.gw.engine):
                 sleep(WRITER_HANDOVER_SECONDS)
+
+    @contextmanager
+    def _transaction(self) -> Iterator[tuple[Session, Publications]]:
+        """One write transaction of the worker. The files it writes are on disk before it commits
+        (one ``syncfs`` for all of them); the files it stages for partners become visible only
+        after the commit, and are removed if it rolls back."""
+        with deferred_publication() as staged:
+            try:
+                with deferred_sync() as files, self.gw.sessions.begin() as session:
+                    yield session, staged
+                    if files is not None:
+                        files.flush()
+            except BaseException:
+                staged.discard()
+                raise
+            staged.publish()
 
     def _run_in_batch(
         self,

@@ -208,15 +208,16 @@ class Mailbox:
         sync_folder(target_dir)
         return target_dir / name
 
-    def stage(self, folder: str, name: str, data: bytes, key: str) -> Path:
+    def stage(self, folder: str, name: str, data: bytes, key: str) -> tuple[Path, Path]:
         """Write ``data`` hidden in ``folder`` for ``name``, to be published once the transaction
-        that records it commits (``gateway/publication.py``); durable with its sync batch."""
+        that records it commits (``gateway/publication.py``); durable with its sync batch. The
+        staged file, and the path to publish it under."""
         _check_name(name)
         target_dir = self.folder(folder)
         staged = target_dir / f"{STAGED_PREFIX}{key}.{name}"[:_MAX_NAME]
         _write_synced(staged, data, os.O_TRUNC, target_dir)
         sync_folder(target_dir)
-        return staged
+        return staged, target_dir / name
 
     def staged(self, folder: str) -> list[tuple[str, Path]]:
         """The staged files in ``folder``, each with the key it was staged under."""

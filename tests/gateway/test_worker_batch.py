@@ -102,19 +102,20 @@ def test_a_contrl_staged_by_a_rolled_back_transaction_never_shows(
     assert submit(_orders(edifact_fixture, 1)).status_code == 202
     worker = Worker(gateway, owner="unlucky")
     real_finished = worker_module._FINISHED.execute
-    calls = []
+    staged_when_failing: list[list[str]] = []
 
     def fail_once(connection, values):  # type: ignore[no-untyped-def]
-        calls.append(values["id"])
-        if len(calls) == 1:
-            outbox = Mailbox(gateway.settings.data_dir, "acme-retail").folder(OUTBOX)
-            assert [p.name for p in outbox.iterdir() if p.name.startswith(STAGED_PREFIX)]  # staged
+        if not staged_when_failing:
+            staged = [name for name in _outbox_files(gateway) if name.startswith(STAGED_PREFIX)]
+            staged_when_failing.append(staged)
             raise RuntimeError("the disk went away")
         return real_finished(connection, values)
 
     monkeypatch.setattr(worker_module._FINISHED, "execute", fail_once)
     assert worker.run_once() == 1
-    assert _outbox_files(gateway) == {}  # staged, then removed with the rollback
+    # The worker catches what the failing step raises, so what it saw is checked out here.
+    assert len(staged_when_failing) == 1 and len(staged_when_failing[0]) == 1  # staged
+    assert _outbox_files(gateway) == {}  # then removed with the rollback
     with gateway.sessions() as session:
         assert session.execute(select(Acknowledgement)).scalars().all() == []
         item = session.execute(select(WorkItem)).scalar_one()
@@ -139,7 +140,7 @@ def test_a_contrl_left_staged_by_a_dead_worker_is_published_at_the_next_start(
     mailbox = Mailbox(gateway.settings.data_dir, "acme-retail")
     staged = mailbox.staged(OUTBOX)
     assert len(staged) == 1 and _outbox_files(gateway).keys() == {staged[0][1].name}
-    orphan = mailbox.stage(OUTBOX, "never_committed.edi", b"UNA:+.? '", str(uuid.uuid4()))
+    orphan, _ = mailbox.stage(OUTBOX, "never_committed.edi", b"UNA:+.? '", str(uuid.uuid4()))
 
     Worker(gateway, owner="second").recover_abandoned()
     with gateway.sessions() as session:
