@@ -7,7 +7,6 @@ its partner, so nothing that was acknowledged at transport level can be lost.
 from __future__ import annotations
 
 import hashlib
-import uuid
 from collections.abc import Collection, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,6 +23,7 @@ from gateway.context import Gateway
 from gateway.crash_points import crash_point
 from gateway.database.audit_log import append_events
 from gateway.database.models import Transmission, WorkItem
+from gateway.database.row_ids import new_row_id
 from gateway.database.rows import insert_values
 
 PROCESS_TRANSMISSION = "process_transmission"
@@ -80,7 +80,7 @@ def accept(gw: Gateway, upload: Upload) -> Receipt:
     crash_point("after_archive_put")
     now = gw.clock()
     transmission = {
-        "id": str(uuid.uuid4()),
+        "id": new_row_id(),
         "direction": "inbound",
         "channel": upload.channel,
         "partner_id": upload.partner_id,

@@ -7,7 +7,6 @@ bytes are in the archive, so an accepted request is never half-sent and never se
 
 from __future__ import annotations
 
-import uuid
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -19,6 +18,7 @@ from gateway.context import Gateway
 from gateway.database.audit_log import append_events
 from gateway.database.counters import next_control_number
 from gateway.database.models import Document, Interchange, Message, Transmission
+from gateway.database.row_ids import new_row_id
 from gateway.delivery import DELIVER_OUTBOUND, queue_work
 from partners.profile import CompanyProfile, PartnerProfile
 from translators.documents.schema import DOCUMENT_MODELS
@@ -110,7 +110,7 @@ def send_document(
             raise OutboundRejected([{"field": "document", "message": str(exc)}]) from exc
         sha256 = gw.archive.put(rendered.content)
         transmission = Transmission(
-            id=str(uuid.uuid4()),
+            id=new_row_id(),
             direction="outbound",
             channel=partner.delivery,
             partner_id=partner.id,
@@ -160,7 +160,7 @@ def send_document(
         session.add(message)
         session.flush()
         row = Document(
-            id=str(uuid.uuid4()),
+            id=new_row_id(),
             message_id=message.id,
             transmission_id=transmission.id,
             partner_id=partner.id,

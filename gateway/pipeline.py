@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import logging
 import sys
-import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -37,6 +36,7 @@ from gateway.database.models import (
 from gateway.database.models import (
     Message as MessageRow,
 )
+from gateway.database.row_ids import new_row_id
 from gateway.database.rows import insert_row, new_row, update_columns
 from gateway.delivery import outbound_filename, queue_delivery
 from gateway.erp.outbox import enqueue_document
@@ -387,7 +387,7 @@ def _record_received_ack(
     """Store a partner's acknowledgement and tie it to what we sent; unmatched ones are kept and said so."""
     answered = _answered_transmission(session, partner.id, received)
     ack = Acknowledgement(
-        id=str(uuid.uuid4()),
+        id=new_row_id(),
         direction="inbound",
         type=received.type,
         status=_STORED_STATES.get(received.state, received.state),
@@ -500,7 +500,7 @@ def _store_document(gw: Gateway, session: Session, run: _Run, message_row: Messa
     content = document.model_dump(mode="json")
     doc = new_row(
         Document,
-        id=str(uuid.uuid4()),
+        id=new_row_id(),
         message_id=message_row.id,
         transmission_id=run.transmission.id,
         partner_id=run.transmission.partner_id,
@@ -604,7 +604,7 @@ def _record_ack(
 ) -> None:
     ack = new_row(
         Acknowledgement,
-        id=str(uuid.uuid4()),
+        id=new_row_id(),
         direction="outbound",
         type=ack_type,
         status=status,

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from time import monotonic, sleep
 
-from sqlalchemy import bindparam, or_, select, update
+from sqlalchemy import Integer, bindparam, or_, select, update
 from sqlalchemy.orm import Session
 
 from archive.audit import AuditEntry
@@ -60,6 +60,30 @@ PREPARED_BYTES = 16 * 1024 * 1024
 
 
 _WORK = WorkItem.__table__
+_WORK_COLUMNS = tuple(column.key for column in _WORK.columns)
+_ID, _KIND, _SUBJECT = (_WORK_COLUMNS.index(key) for key in ("id", "kind", "subject_id"))
+_DUE = or_(
+    (_WORK.c.state == "queued") & (_WORK.c.available_at <= bindparam("now")),
+    (_WORK.c.state == "running") & (_WORK.c.lease_until < bindparam("now")),
+)
+_CLAIM_FIRST = DirectStatement(
+    select(_WORK).where(_DUE).order_by(_WORK.c.id).limit(1).with_for_update(skip_locked=True)
+)
+_CLAIM_MORE = DirectStatement(
+    select(_WORK)
+    .where(_DUE, _WORK.c.kind == bindparam("kind"), _WORK.c.id > bindparam("after"))
+    .order_by(_WORK.c.id)
+    .limit(bindparam("limit", type_=Integer))
+    .with_for_update(skip_locked=True)
+)
+_CLAIMED = DirectStatement(
+    update(_WORK).where(_WORK.c.id == bindparam("id")).values(attempts=_WORK.c.attempts + 1),
+    column_keys=("state", "lease_owner", "lease_until"),
+)
+_TRANSMISSIONS = Transmission.__table__
+_PROCESSING = DirectStatement(
+    update(_TRANSMISSIONS).where(_TRANSMISSIONS.c.id == bindparam("id")).values(status="processing")
+)
 _LEASE_OWNER = DirectStatement(
     select(_WORK.c.lease_owner).where(_WORK.c.id == bindparam("id")).with_for_update()
 )
@@ -111,45 +135,35 @@ class Worker:
 
     def claim_batch(self, limit: int) -> list[WorkItem]:
         """Claim the next due item and, when its kind is batched, up to ``limit`` - 1 more of that
-        kind, in one short transaction: one commit (one fsync) for the whole claim. Plain SQL; the
-        items come back detached, as claimed."""
+        kind, in one short transaction: one commit (one fsync) for the whole claim. Its statements
+        are compiled once (``DirectStatement``): built afresh each time they cost more than the rest
+        of the claim, inside SQLite's write lock. The items come back detached, as claimed."""
         now = self.gw.clock()
-        work = _WORK
-        due = or_(
-            (work.c.state == "queued") & (work.c.available_at <= now),
-            (work.c.state == "running") & (work.c.lease_until < now),
-        )
         with self.gw.sessions.begin() as session:
             connection = session.connection()
-            first = connection.execute(
-                select(work).where(due).order_by(work.c.id).limit(1).with_for_update(skip_locked=True)
-            ).first()
+            first = _CLAIM_FIRST.first(connection, {"now": now})
             if first is None:
                 return []
             rows = [first]
-            if first.kind in BATCHED_KINDS and limit > 1:
-                rows += connection.execute(
-                    select(work)
-                    .where(due, work.c.kind == first.kind, work.c.id > first.id)
-                    .order_by(work.c.id)
-                    .limit(limit - 1)
-                    .with_for_update(skip_locked=True)
-                ).all()
-            lease_until = now + timedelta(seconds=self.gw.settings.lease_seconds)
-            claimed = {"state": "running", "lease_owner": self.owner, "lease_until": lease_until}
-            ids = [row.id for row in rows]
-            connection.execute(
-                update(work).where(work.c.id.in_(ids)).values(attempts=work.c.attempts + 1, **claimed)
-            )
-            if first.kind == PROCESS_TRANSMISSION:
-                transmissions = Transmission.__table__
-                connection.execute(
-                    update(transmissions)
-                    .where(transmissions.c.id.in_([row.subject_id for row in rows]))
-                    .values(status="processing")
+            kind = first[_KIND]
+            if kind in BATCHED_KINDS and limit > 1:
+                rows += _CLAIM_MORE.all(
+                    connection, {"now": now, "kind": kind, "after": first[_ID], "limit": limit - 1}
                 )
-            claims = [{**row._asdict(), **claimed, "attempts": row.attempts + 1} for row in rows]
-            return [new_row(WorkItem, **values) for values in claims]
+            claimed = {
+                "state": "running",
+                "lease_owner": self.owner,
+                "lease_until": now + timedelta(seconds=self.gw.settings.lease_seconds),
+            }
+            _CLAIMED.executemany(connection, [{"id": row[_ID], **claimed} for row in rows])
+            if kind == PROCESS_TRANSMISSION:
+                _PROCESSING.executemany(connection, [{"id": row[_SUBJECT]} for row in rows])
+            items = []
+            for row in rows:
+                values = dict(zip(_WORK_COLUMNS, row, strict=True))
+                values.update(claimed, attempts=values["attempts"] + 1)
+                items.append(new_row(WorkItem, **values))
+            return items
 
     def run_once(self) -> int:
         """Claim and run due work; how many items that was (0: nothing to do)."""

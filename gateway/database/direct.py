@@ -121,6 +121,14 @@ class DirectStatement:
             cursor.execute(compiled.sql, params)
             return compiled.row(cursor.fetchone())
 
+    def all(self, connection: Connection, values: Mapping[str, Any]) -> list[tuple[Any, ...]]:
+        """Every row it returns."""
+        compiled = self._compiled(connection)
+        params = compiled.parameters(values)
+        with driver_cursor(connection, compiled.sql, params) as cursor:
+            cursor.execute(compiled.sql, params)
+            return [compiled.row(raw) for raw in cursor.fetchall()]  # type: ignore[misc]
+
     def scalar(self, connection: Connection, values: Mapping[str, Any]) -> Any:
         row = self.first(connection, values)
         return None if row is None else row[0]

@@ -6,7 +6,6 @@ evidence survives.
 
 from __future__ import annotations
 
-import uuid
 from dataclasses import dataclass
 from typing import Literal
 
@@ -17,6 +16,7 @@ from archive.audit import AuditEntry
 from gateway.context import Gateway
 from gateway.database.audit_log import append_events
 from gateway.database.models import LegalHold, Transmission
+from gateway.database.row_ids import new_row_id
 from gateway.records.partners import partner_is_known
 
 Scope = Literal["partner", "message"]
@@ -43,7 +43,7 @@ def place_hold(gw: Gateway, scope: Scope, subject_id: str, *, reason: str, actor
     with gw.sessions.begin() as session:
         _check_subject(gw, session, scope, subject_id)
         hold = LegalHold(
-            id=str(uuid.uuid4()),
+            id=new_row_id(),
             scope=scope,
             subject_id=subject_id,
             reason=reason,

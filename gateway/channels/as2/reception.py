@@ -14,7 +14,6 @@ import hashlib
 import logging
 import re
 import time
-import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -31,6 +30,7 @@ from gateway.channels.as2.smime import KeyPair
 from gateway.context import Gateway
 from gateway.database.audit_log import append_events
 from gateway.database.models import Acknowledgement, As2Inbound, Transmission
+from gateway.database.row_ids import new_row_id
 from gateway.delivery import DELIVER_ACKNOWLEDGEMENT, queue_work
 from gateway.intake import IdempotencyConflict, Upload, accept
 from partners.profile import PartnerProfile
@@ -300,7 +300,7 @@ class _Context:
     ) -> Answer:
         """Record the refused message as a rejected transmission answer with an error MDN."""
         transmission = Transmission(
-            id=str(uuid.uuid4()),
+            id=new_row_id(),
             direction="inbound",
             channel="as2",
             partner_id=partner.id if partner else None,
@@ -395,7 +395,7 @@ class _Context:
         with self.gw.sessions.begin() as session:
             ack_id = None
             if mdn is not None:
-                ack_id = str(uuid.uuid4())
+                ack_id = new_row_id()
                 session.add(
                     Acknowledgement(
                         id=ack_id,

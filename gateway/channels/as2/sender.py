@@ -12,7 +12,6 @@ Message-ID (the receiver then answers a duplicate with its stored MDN), up to ``
 from __future__ import annotations
 
 import logging
-import uuid
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -34,6 +33,7 @@ from gateway.channels.as2.reception import Answer, As2Request, find_partner, unq
 from gateway.context import Gateway
 from gateway.database.audit_log import append_events
 from gateway.database.models import Acknowledgement, As2Inbound, As2Outbound, Transmission, WorkItem
+from gateway.database.row_ids import new_row_id
 from gateway.delivery import DELIVER_ACKNOWLEDGEMENT, DELIVER_OUTBOUND, DeliveryError, OutboundFile
 from partners.profile import PartnerProfile
 
@@ -226,7 +226,7 @@ def _record_inbound_mdn(
         return
     session.add(
         Acknowledgement(
-            id=str(uuid.uuid4()),
+            id=new_row_id(),
             direction="inbound",
             type="MDN",
             status="accepted" if read.disposition.ok else "rejected",
@@ -340,7 +340,7 @@ def receive_async_mdn(gw: Gateway, request: As2Request) -> Answer:
         if ack is not None:
             session.add(
                 Acknowledgement(
-                    id=str(uuid.uuid4()),
+                    id=new_row_id(),
                     direction="inbound",
                     type="MDN",
                     status="accepted" if problem is None else "rejected",
