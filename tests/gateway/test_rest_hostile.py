@@ -163,7 +163,10 @@ def test_guessing_another_partners_id_answers_exactly_like_an_unknown_id(client,
 def test_ids_cannot_be_enumerated_and_listing_shows_only_own_messages(client, submit):
     ours = [submit(_order() + b"\n" * n).json()["id"] for n in range(3)]
     theirs = submit(_order(), key="demo-supplier-one-key").json()["id"]
-    assert len({uuid.UUID(i).version for i in ours}) == 1 and uuid.UUID(ours[0]).version == 4  # random
+    # Time-ordered (version 7) but not a counter: 74 random bits after the millisecond.
+    assert {uuid.UUID(i).version for i in ours} == {7}
+    tails = [uuid.UUID(i).int & ((1 << 62) - 1) for i in ours]
+    assert all(abs(a - b) > 1 << 20 for a, b in zip(tails, tails[1:], strict=False))
     listing = client.get("/v1/messages", params={"limit": 500}, headers=ACME).json()
     assert sorted(m["id"] for m in listing["items"]) == sorted(ours) and listing["total"] == 3
     for params in ({"offset": 3}, {"status": "received"}, {"business_number": "PO-2026-0042"}):
