@@ -109,9 +109,14 @@ def _configure_sqlite(engine: Engine) -> None:
         # Let SQLAlchemy's "begin" event below decide how transactions start.
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA journal_mode=WAL")
-        # FULL keeps the promise that an acknowledged upload survives power loss.
-        cursor.execute("PRAGMA synchronous=FULL")
+        mode = cursor.execute("PRAGMA journal_mode=WAL").fetchone()[0]
+        if mode == "wal" and lock.log_path is not None:
+            # A commit writes the log without syncing it; the connection syncs it itself once it has
+            # let go of the write lock (``_SerializedConnection.commit``), before the commit returns.
+            cursor.execute("PRAGMA synchronous=NORMAL")
+            dbapi_connection.syncs_log = True
+        else:  # FULL keeps the promise that an acknowledged upload survives power loss
+            cursor.execute("PRAGMA synchronous=FULL")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA busy_timeout=30000")
         cursor.close()
@@ -162,6 +167,9 @@ class _ProcessWriter:
         self._counting = threading.Lock()
         self.waiting_path = None if self.path is None else f"{database}-waiting"
         self._waiting_fds: dict[str, int] = {}
+        self.log_path = None if self.path is None else f"{database}-wal"
+        self._log: int | None = None
+        self._syncing = threading.Lock()
 
     def acquire(self) -> None:
         deadline = monotonic() + WRITER_WAIT_SECONDS
@@ -207,6 +215,26 @@ class _ProcessWriter:
             )
         return fd
 
+    def sync_log(self) -> None:
+        """Make the write-ahead log durable, and with it every transaction committed so far by any
+        connection of any process: they all append to this one file. SQLite may have replaced the
+        file since it was opened here (it removes the log when its last connection closes), so the
+        descriptor is checked against the path first."""
+        assert self.log_path is not None
+        with self._syncing:
+            try:
+                current = os.stat(self.log_path).st_ino
+            except FileNotFoundError:  # checkpointed into the database and removed: synced by SQLite
+                return
+            if self._log is not None:
+                held = os.fstat(self._log)
+                if held.st_nlink == 0 or held.st_ino != current:  # removed (its number may be reused)
+                    os.close(self._log)
+                    self._log = None
+            if self._log is None:
+                self._log = os.open(self.log_path, os.O_RDONLY | os.O_CLOEXEC)
+            os.fdatasync(self._log)
+
     def release(self) -> None:
         try:
             if self.fd is not None:
@@ -248,6 +276,7 @@ class _SerializedConnection(sqlite3.Connection):
 
     writer_lock: _ProcessWriter
     holds_writer = False
+    syncs_log = False
 
     def acquire_writer(self) -> None:
         self.writer_lock.acquire()
@@ -259,10 +288,17 @@ class _SerializedConnection(sqlite3.Connection):
             self.writer_lock.release()
 
     def commit(self) -> None:
+        """Commit, let the next writer in, then sync the log: the disk's flush no longer holds up
+        every other writer, and the commit still returns only once it is durable. Another
+        connection may read these rows before the sync; whatever it then writes is synced by its own
+        commit together with them, before anything leaves the node."""
+        wrote = self.holds_writer
         try:
             super().commit()
         finally:
             self.release_writer()
+        if wrote and self.syncs_log:
+            self.writer_lock.sync_log()
 
     def rollback(self) -> None:
         try:

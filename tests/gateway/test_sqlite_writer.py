@@ -3,6 +3,7 @@ that waits too long gets "database is locked" instead of hanging."""
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import textwrap
@@ -165,3 +166,59 @@ def test_a_writer_can_tell_when_a_thread_or_another_process_waits_for_the_databa
 def _write_once(engine) -> None:
     with engine.begin() as conn:
         conn.execute(text("UPDATE counter SET n = n + 1"))
+
+
+def test_a_commit_returns_once_the_log_is_synced_and_lets_the_next_writer_in_before(tmp_path, monkeypatch):
+    """The flush of the write-ahead log no longer holds the write lock, yet a commit still returns
+    only once its log is on disk."""
+    path = tmp_path / "db.sqlite"
+    engine = _counter_engine(path)
+    with engine.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA synchronous").scalar_one() == 1  # NORMAL: we sync
+    real_fdatasync = os.fdatasync
+    seen: list[tuple[int, bool, bool]] = []
+
+    def fdatasync(fd: int) -> None:
+        free = engine_module._writer_lock(str(path)).threads.acquire(blocking=False)
+        if free:
+            engine_module._writer_lock(str(path)).threads.release()
+        seen.append((os.fstat(fd).st_ino, free, returned))
+        real_fdatasync(fd)
+
+    returned = False
+    monkeypatch.setattr(os, "fdatasync", fdatasync)
+    with engine.begin() as conn:
+        conn.execute(text("UPDATE counter SET n = 1"))
+    returned = True
+    assert seen == [(os.stat(f"{path}-wal").st_ino, True, False)]
+
+
+def test_a_log_that_sqlite_replaced_is_synced_by_its_new_file(tmp_path, monkeypatch):
+    """SQLite removes the log when its last connection closes and makes a new one: the descriptor
+    kept for syncing must follow, or commits would sync a deleted file (whose inode number the
+    new file may even have taken over)."""
+    path = tmp_path / "db.sqlite"
+    engine = _counter_engine(path)
+    engine.dispose()  # last connection closed: the log is checkpointed and removed
+    assert not Path(f"{path}-wal").exists()
+    synced: list[tuple[int, int]] = []
+    real_fdatasync = os.fdatasync
+
+    def fdatasync(fd: int) -> None:
+        info = os.fstat(fd)
+        synced.append((info.st_ino, info.st_nlink))
+        real_fdatasync(fd)
+
+    monkeypatch.setattr(os, "fdatasync", fdatasync)
+    with engine.begin() as conn:
+        conn.execute(text("UPDATE counter SET n = 2"))
+    assert synced == [(os.stat(f"{path}-wal").st_ino, 1)]
+
+
+def test_a_read_only_transaction_syncs_nothing(tmp_path, monkeypatch):
+    engine = _counter_engine(tmp_path / "db.sqlite")
+    synced: list[int] = []
+    monkeypatch.setattr(os, "fdatasync", synced.append)
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT n FROM counter")).scalar_one() == 0
+    assert synced == []
