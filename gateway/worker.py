@@ -138,12 +138,18 @@ class Worker:
         kind, in one short transaction: one commit (one fsync) for the whole claim. Its statements
         are compiled once (``DirectStatement``): built afresh each time they cost more than the rest
         of the claim, inside SQLite's write lock. The items come back detached, as claimed."""
+        return self._claim(limit)[0]
+
+    def _claim(self, limit: int) -> tuple[list[WorkItem], list[Transmission]]:
+        """``claim_batch``, and the claimed transmissions' rows as they are now, read in the same
+        transaction: reading them in a transaction of their own took SQLite's lock once more per
+        batch, and a round trip more on PostgreSQL."""
         now = self.gw.clock()
         with self.gw.sessions.begin() as session:
             connection = session.connection()
             first = _CLAIM_FIRST.first(connection, {"now": now})
             if first is None:
-                return []
+                return [], []
             rows = [first]
             kind = first[_KIND]
             if kind in BATCHED_KINDS and limit > 1:
@@ -156,23 +162,26 @@ class Worker:
                 "lease_until": now + timedelta(seconds=self.gw.settings.lease_seconds),
             }
             _CLAIMED.executemany(connection, [{"id": row[_ID], **claimed} for row in rows])
+            transmissions: list[Transmission] = []
             if kind == PROCESS_TRANSMISSION:
-                _PROCESSING.executemany(connection, [{"id": row[_SUBJECT]} for row in rows])
+                subjects = [row[_SUBJECT] for row in rows]
+                _PROCESSING.executemany(connection, [{"id": subject} for subject in subjects])
+                transmissions = load_rows(session, Transmission, subjects)
             items = []
             for row in rows:
                 values = dict(zip(_WORK_COLUMNS, row, strict=True))
                 values.update(claimed, attempts=values["attempts"] + 1)
                 items.append(new_row(WorkItem, **values))
-            return items
+            return items, transmissions
 
     def run_once(self) -> int:
         """Claim and run due work; how many items that was (0: nothing to do)."""
-        items = self.claim_batch(self.gw.settings.worker_batch)
+        items, transmissions = self._claim(self.gw.settings.worker_batch)
         if not items:
             return 0
         crash_point("after_claim")
         if len(items) > 1:
-            self._run_batch(items)
+            self._run_batch(items, transmissions)
             return len(items)
         item = items[0]
         try:
@@ -180,14 +189,14 @@ class Worker:
                 # send_document commits on its own and SQLite has one writer, so this runs before the
                 # transaction below, not inside it; it is idempotent should that transaction fail.
                 auto_accept_order(self.gw, item.subject_id)
-            prepared = self._prepare([item])
+            prepared = self._prepare([item], transmissions)
             with self._transaction() as (session, _staged):
                 self._run_claimed(session, item, prepared)
         except Exception as exc:  # a bug must not stop the worker or lose the message
             self._failed(item, exc)
         return 1
 
-    def _run_batch(self, items: list[WorkItem]) -> None:
+    def _run_batch(self, items: list[WorkItem], transmissions: list[Transmission] | None = None) -> None:
         """Items claimed together run a few per transaction: one commit for several items instead
         of one each, the same promise (nothing is marked done before it is durable), and one bad
         item fails alone. A transaction ends after ``TRANSACTION_SECONDS``, so uploads waiting for
@@ -199,7 +208,7 @@ class Worker:
         back whole and those items run again, each in a savepoint, where the bad one fails alone.
         Deliveries reach partners, which must not see a file twice, so they always run isolated."""
         budget = monotonic() + self.gw.settings.lease_seconds / 3
-        prepared = self._prepare(items)
+        prepared = self._prepare(items, transmissions)
         isolated = items[0].kind != PROCESS_TRANSMISSION
         rest = list(items)
         while rest:
@@ -295,9 +304,11 @@ class Worker:
             .values(status="received")
         )
 
-    def _prepare(self, items: list[WorkItem]) -> dict[str, _ReadAhead]:
-        """Read the batch's transmissions and translate the small ones before any write
-        transaction, so SQLite's write lock is held only while rows are written
+    def _prepare(
+        self, items: list[WorkItem], transmissions: list[Transmission] | None = None
+    ) -> dict[str, _ReadAhead]:
+        """Take the batch's transmissions (as its claim read them, or read here) and translate the
+        small ones before any write transaction, so SQLite's write lock is held only while rows are written
         (``PreparedTranslation``), and a run does not wait for its transmission's row inside it
         (a round trip per message on PostgreSQL). The columns read here are fixed at intake or
         decided by this run; the run writes back only the latter, and its UPDATE fails should the
@@ -306,8 +317,9 @@ class Worker:
         wanted = [item.subject_id for item in items if item.kind == PROCESS_TRANSMISSION]
         if not wanted:
             return {}
-        with self.gw.sessions() as session:
-            transmissions = load_rows(session, Transmission, wanted)
+        if transmissions is None:  # not read by the claim
+            with self.gw.sessions() as session:
+                transmissions = load_rows(session, Transmission, wanted)
         prepared: dict[str, _ReadAhead] = {}
         budget = PREPARED_BYTES
         for row in transmissions:

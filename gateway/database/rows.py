@@ -85,11 +85,22 @@ def load_row(session: Session, mapped: type[T], row_id: Any) -> T | None:
     return None if found is None else _detached(mapped, table, found)
 
 
+_loads_of: dict[tuple[Table, int], DirectStatement] = {}
+
+
 def load_rows(session: Session, mapped: type[T], row_ids: Collection[Any]) -> list[T]:
     """The rows with these primary keys (those that exist), detached as ``load_row`` gives them,
-    in one SELECT."""
+    in one SELECT: one statement per table and number of keys, compiled once (a worker asks for
+    the few sizes its batches have)."""
+    if not row_ids:
+        return []
     table = mapped.__table__  # type: ignore[attr-defined]
-    found = session.execute(select(*table.columns).where(table.c.id.in_(row_ids)))
+    shape = (table, len(row_ids))
+    statement = _loads_of.get(shape)
+    if statement is None:
+        keys = [bindparam(f"id_{n}") for n in range(shape[1])]
+        statement = _loads_of[shape] = DirectStatement(select(*table.columns).where(table.c.id.in_(keys)))
+    found = statement.all(session.connection(), {f"id_{n}": key for n, key in enumerate(row_ids)})
     return [_detached(mapped, table, values) for values in found]
 
 

@@ -308,25 +308,17 @@ def test_a_processing_batch_runs_without_savepoints_until_an_item_fails(gateway,
     assert sorted(documents).count(fresh) == 1 and len(documents) == 5
 
 
-def test_a_transmission_deleted_after_it_was_read_ahead_fails_its_run(
-    gateway, submit, edifact_fixture, monkeypatch
-):
-    """The worker reads a batch's transmission rows before its write transaction; a run whose row
-    is gone by then (an operator's purge, say) must fail and roll back, not store documents."""
+def test_a_transmission_deleted_after_it_was_read_ahead_fails_its_run(gateway, submit, edifact_fixture):
+    """The worker reads a batch's transmission rows with its claim, before its write transaction;
+    a run whose row is gone by then (an operator's purge, say) must fail and roll back, not store
+    documents."""
     ids = [submit(_orders(edifact_fixture, n)).json()["id"] for n in range(2)]
     worker = Worker(gateway, owner="reader")
-    real_prepare = worker._prepare
-
-    def prepare_then_lose_one(items):  # type: ignore[no-untyped-def]
-        prepared = real_prepare(items)
-        with gateway.sessions.begin() as session:
-            session.execute(Transmission.__table__.delete().where(Transmission.id == ids[0]))
-        return prepared
-
-    monkeypatch.setattr(worker, "_prepare", prepare_then_lose_one)
-    claimed = worker.claim_batch(10)
-    assert len(claimed) == 2
-    worker._run_batch(claimed)
+    claimed, read_ahead = worker._claim(10)
+    assert len(claimed) == 2 and sorted(row.id for row in read_ahead) == sorted(ids)
+    with gateway.sessions.begin() as session:
+        session.execute(Transmission.__table__.delete().where(Transmission.id == ids[0]))
+    worker._run_batch(claimed, read_ahead)
     with gateway.sessions() as session:
         documents = session.execute(select(Document.transmission_id)).scalars().all()
         assert session.get(Transmission, ids[1]).status == "processed"
