@@ -55,6 +55,8 @@ BATCHED_KINDS = (PROCESS_TRANSMISSION, DELIVER_ACKNOWLEDGEMENT)
 # How long one transaction of a batch may hold the database before it commits and lets intake in.
 TRANSACTION_SECONDS = 0.02
 WRITER_HANDOVER_SECONDS = 0.001
+# How soon a worker looks again after the queue ran empty; each empty look doubles it.
+FIRST_IDLE_WAIT_SECONDS = 0.01
 # How much of a batch's raw input is translated ahead of its transactions and held in memory.
 PREPARED_BYTES = 16 * 1024 * 1024
 
@@ -440,9 +442,15 @@ class Worker:
             )
 
     def run_forever(self, stop: threading.Event) -> None:
+        """Run work until ``stop``. Work queued by this process wakes the loop at once
+        (``work_available``); work queued by another process (``serve --no-worker``, another node)
+        is found by looking: soon after the last item, then less and less often up to
+        ``poll_seconds``. A steady stream from another process thus waits milliseconds, not a
+        whole poll interval, and an idle worker still looks only every ``poll_seconds``."""
         self.recover_abandoned()
         lease = self.gw.settings.lease_seconds
         next_sweep = monotonic() + lease
+        idle_wait = FIRST_IDLE_WAIT_SECONDS
         while not stop.is_set():
             try:
                 if monotonic() > next_sweep:  # what another node left staged, and orphans
@@ -451,7 +459,10 @@ class Worker:
                 busy = self.run_once()
             except Exception:  # database briefly unreachable: wait and try again
                 log.exception("worker loop error")
-                busy = False
-            if not busy:
-                self.gw.work_available.wait(self.gw.settings.poll_seconds)
-                self.gw.work_available.clear()
+                busy, idle_wait = False, self.gw.settings.poll_seconds
+            if busy:
+                idle_wait = FIRST_IDLE_WAIT_SECONDS
+                continue
+            self.gw.work_available.wait(min(idle_wait, self.gw.settings.poll_seconds))
+            self.gw.work_available.clear()
+            idle_wait *= 2

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+
 from sqlalchemy import func, select
 
 from gateway.database.models import Document, Transmission, WorkItem
@@ -84,3 +86,48 @@ def test_transmissions_claimed_together_commit_together_and_fail_alone(gateway, 
     assert items[ids[1]].state == "queued" and "ArchiveError" in (items[ids[1]].last_error or "")
     assert items[ids[0]].state == items[ids[2]].state == "done"
     assert documents == 2
+
+
+class _RecordedWaits:
+    """Stands in for ``work_available``: notes each wait's timeout and returns at once; on the
+    ``act_at``-th wait it runs ``act`` (work arriving from another process), at ``stop_at`` it
+    stops the loop."""
+
+    def __init__(self, stop: threading.Event, act_at: int, act, stop_at: int) -> None:  # type: ignore[no-untyped-def]
+        self.timeouts: list[float] = []
+        self._stop, self._act_at, self._act, self._stop_at = stop, act_at, act, stop_at
+
+    def wait(self, timeout: float) -> bool:
+        self.timeouts.append(timeout)
+        if len(self.timeouts) == self._act_at:
+            self._act()
+        if len(self.timeouts) == self._stop_at:
+            self._stop.set()
+        return False
+
+    def clear(self) -> None:
+        pass
+
+    def set(self) -> None:
+        pass
+
+
+def test_an_idle_worker_looks_again_soon_then_less_often_up_to_the_poll_interval(
+    gateway, submit, fetch, edifact_fixture, monkeypatch
+):
+    """Work another process queues wakes no event here: the worker must look for it. Right after
+    the queue ran empty it looks within milliseconds, doubling the pause with each empty look up
+    to ``poll_seconds``, and starts over once it found work."""
+    monkeypatch.setattr(gateway.settings, "poll_seconds", 0.05)
+    stop = threading.Event()
+    arrived: list[str] = []
+    waits = _RecordedWaits(
+        stop,
+        act_at=5,
+        act=lambda: arrived.append(submit(edifact_fixture("acme_orders_d96a.edi")).json()["id"]),
+        stop_at=9,
+    )
+    monkeypatch.setattr(gateway, "work_available", waits)
+    Worker(gateway, owner="looking").run_forever(stop)
+    assert waits.timeouts == [0.01, 0.02, 0.04, 0.05, 0.05, 0.01, 0.02, 0.04, 0.05]
+    assert fetch(arrived[0])["status"] == "processed"
