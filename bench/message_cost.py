@@ -86,15 +86,15 @@ def run(count: int, admin_url: str | None) -> None:
         # The queue holds the transmissions, then (made while processing them) their CONTRL deliveries;
         # a batch holds one kind, so each batch's cost is booked to the kind it claimed.
         worker = Worker(gw)
-        claim_batch = worker.claim_batch
+        claim = worker._claim
         claimed: list[str] = []
 
-        def claim_and_note(limit: int) -> list[WorkItem]:
-            items = claim_batch(limit)
+        def claim_and_note(limit: int) -> tuple[list[WorkItem], list[Transmission]]:
+            items, transmissions = claim(limit)
             claimed.extend(item.kind for item in items[:1])
-            return items
+            return items, transmissions
 
-        worker.claim_batch = claim_and_note  # type: ignore[method-assign]
+        worker._claim = claim_and_note  # type: ignore[method-assign]
         while True:
             started, before = _cpu(), statements[0]
             if not worker.run_once():
