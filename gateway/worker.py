@@ -18,9 +18,11 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import timedelta
 from time import monotonic, sleep
+from typing import Any
 
-from sqlalchemy import Integer, bindparam, or_, select, update
+from sqlalchemy import Connection, Integer, bindparam, select, update
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import ColumnElement
 
 from archive.audit import AuditEntry
 from archive.sync_batch import deferred_sync
@@ -64,20 +66,26 @@ PREPARED_BYTES = 16 * 1024 * 1024
 _WORK = WorkItem.__table__
 _WORK_COLUMNS = tuple(column.key for column in _WORK.columns)
 _ID, _KIND, _SUBJECT = (_WORK_COLUMNS.index(key) for key in ("id", "kind", "subject_id"))
-_DUE = or_(
-    (_WORK.c.state == "queued") & (_WORK.c.available_at <= bindparam("now")),
-    (_WORK.c.state == "running") & (_WORK.c.lease_until < bindparam("now")),
-)
-_CLAIM_FIRST = DirectStatement(
-    select(_WORK).where(_DUE).order_by(_WORK.c.id).limit(1).with_for_update(skip_locked=True)
-)
-_CLAIM_MORE = DirectStatement(
-    select(_WORK)
-    .where(_DUE, _WORK.c.kind == bindparam("kind"), _WORK.c.id > bindparam("after"))
-    .order_by(_WORK.c.id)
-    .limit(bindparam("limit", type_=Integer))
-    .with_for_update(skip_locked=True)
-)
+# A claim reads each state's due items in id order (index ``ix_work_items_claim``): queued ones
+# that are available, and running ones whose lease has run out. Two statements, not one with OR:
+# with OR SQLite sorted every queued item, or went through every item of a kind ever queued.
+_QUEUED_DUE = (_WORK.c.state == "queued") & (_WORK.c.available_at <= bindparam("now"))
+_EXPIRED = (_WORK.c.state == "running") & (_WORK.c.lease_until < bindparam("now"))
+_MORE_OF_KIND = (_WORK.c.kind == bindparam("kind")) & (_WORK.c.id > bindparam("after"))
+
+
+def _oldest(condition: ColumnElement[bool]) -> DirectStatement:
+    return DirectStatement(
+        select(_WORK)
+        .where(condition)
+        .order_by(_WORK.c.id)
+        .limit(bindparam("limit", type_=Integer))
+        .with_for_update(skip_locked=True)
+    )
+
+
+_CLAIM_FIRST = (_oldest(_QUEUED_DUE), _oldest(_EXPIRED))
+_CLAIM_MORE = (_oldest(_QUEUED_DUE & _MORE_OF_KIND), _oldest(_EXPIRED & _MORE_OF_KIND))
 _CLAIMED = DirectStatement(
     update(_WORK).where(_WORK.c.id == bindparam("id")).values(attempts=_WORK.c.attempts + 1),
     column_keys=("state", "lease_owner", "lease_until"),
@@ -105,6 +113,14 @@ class _ReadAhead:
 
 class _ItemFailed(Exception):
     """An item of a batch run without savepoints failed: its whole transaction rolls back."""
+
+
+def _due(
+    connection: Connection, statements: tuple[DirectStatement, ...], values: dict[str, Any], limit: int
+) -> list[tuple[Any, ...]]:
+    """The ``limit`` oldest rows the statements find together (each finds at most ``limit``)."""
+    found = [row for statement in statements for row in statement.all(connection, {**values, "limit": limit})]
+    return sorted(found, key=lambda row: row[_ID])[:limit]
 
 
 def worker_id() -> str:
@@ -149,15 +165,14 @@ class Worker:
         now = self.gw.clock()
         with self.gw.sessions.begin() as session:
             connection = session.connection()
-            first = _CLAIM_FIRST.first(connection, {"now": now})
-            if first is None:
+            found = _due(connection, _CLAIM_FIRST, {"now": now}, 1)
+            if not found:
                 return [], []
-            rows = [first]
-            kind = first[_KIND]
+            rows = found
+            kind = rows[0][_KIND]
             if kind in BATCHED_KINDS and limit > 1:
-                rows += _CLAIM_MORE.all(
-                    connection, {"now": now, "kind": kind, "after": first[_ID], "limit": limit - 1}
-                )
+                more = {"now": now, "kind": kind, "after": rows[0][_ID]}
+                rows += _due(connection, _CLAIM_MORE, more, limit - 1)
             claimed = {
                 "state": "running",
                 "lease_owner": self.owner,

@@ -235,7 +235,7 @@ class WorkItem(Base):
     last_error: Mapped[str | None] = mapped_column(Text)
 
     __table_args__ = (
-        Index("ix_work_items_claim", "state", "available_at"),
+        Index("ix_work_items_claim", "state", "id"),  # due items in id order (the claim)
         Index("ix_work_items_subject", "kind", "subject_id"),
     )
 
