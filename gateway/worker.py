@@ -30,7 +30,7 @@ from gateway.context import Gateway
 from gateway.crash_points import crash_point
 from gateway.database.audit_log import append_events, buffered_events
 from gateway.database.direct import DirectStatement
-from gateway.database.engine import writers_waiting
+from gateway.database.engine import commit_without_waiting_for_disk, writers_waiting
 from gateway.database.models import Transmission, WorkItem
 from gateway.database.rows import load_row, load_rows, new_row
 from gateway.delivery import (
@@ -168,6 +168,8 @@ class Worker:
             found = _due(connection, _CLAIM_FIRST, {"now": now}, 1)
             if not found:
                 return [], []
+            # A claim lost to a power cut is as if not made yet; the work's own commit syncs it.
+            commit_without_waiting_for_disk(connection)
             rows = found
             kind = rows[0][_KIND]
             if kind in BATCHED_KINDS and limit > 1:

@@ -277,6 +277,7 @@ class _SerializedConnection(sqlite3.Connection):
     writer_lock: _ProcessWriter
     holds_writer = False
     syncs_log = False
+    waits_for_disk = True  # this transaction's commit syncs the log (commit_without_waiting_for_disk)
 
     def acquire_writer(self) -> None:
         self.writer_lock.acquire()
@@ -292,15 +293,17 @@ class _SerializedConnection(sqlite3.Connection):
         every other writer, and the commit still returns only once it is durable. Another
         connection may read these rows before the sync; whatever it then writes is synced by its own
         commit together with them, before anything leaves the node."""
-        wrote = self.holds_writer
+        wrote, waits = self.holds_writer, self.waits_for_disk
+        self.waits_for_disk = True
         try:
             super().commit()
         finally:
             self.release_writer()
-        if wrote and self.syncs_log:
+        if wrote and waits and self.syncs_log:
             self.writer_lock.sync_log()
 
     def rollback(self) -> None:
+        self.waits_for_disk = True
         try:
             super().rollback()
         finally:
@@ -311,6 +314,21 @@ class _SerializedConnection(sqlite3.Connection):
             super().close()
         finally:
             self.release_writer()
+
+
+def commit_without_waiting_for_disk(connection: Connection) -> None:
+    """Let this transaction's commit return before its changes reach the disk. They survive the
+    process dying (SQLite has written them to its log, PostgreSQL to its WAL buffers), and the next
+    commit that does wait (any process's) makes them durable too; a power cut before that undoes
+    them. Only for changes whose loss is the same as never having made them: a worker's claim,
+    which a crash sends back to the queue anyway, and which every later commit of its work
+    covers."""
+    if connection.dialect.name == "postgresql":
+        connection.exec_driver_sql("SET LOCAL synchronous_commit TO OFF")
+        return
+    dbapi_connection = connection.connection.dbapi_connection
+    if isinstance(dbapi_connection, _SerializedConnection):
+        dbapi_connection.waits_for_disk = False
 
 
 def writers_waiting(engine: Engine) -> bool:

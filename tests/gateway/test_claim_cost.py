@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from datetime import timedelta
 
 import pytest
@@ -9,24 +10,26 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import event, insert, inspect, select
 
+from gateway.database.engine import commit_without_waiting_for_disk
 from gateway.database.models import Base, WorkItem
 from gateway.intake import PROCESS_TRANSMISSION
 from gateway.worker import Worker
 
 
-def _add_items(gateway, state: str, count: int, *, start: int) -> None:
+def _item(gateway, state: str, subject_id: str) -> dict[str, object]:
     now = gateway.clock()
-    rows = [
-        {
-            "kind": PROCESS_TRANSMISSION,
-            "subject_id": f"t-{start + n}",
-            "state": state,
-            "attempts": 1 if state == "done" else 0,
-            "available_at": now - timedelta(seconds=5),
-            "created_at": now,
-        }
-        for n in range(count)
-    ]
+    return {
+        "kind": PROCESS_TRANSMISSION,
+        "subject_id": subject_id,
+        "state": state,
+        "attempts": 1 if state == "done" else 0,
+        "available_at": now - timedelta(seconds=5),
+        "created_at": now,
+    }
+
+
+def _add_items(gateway, state: str, count: int, *, start: int) -> None:
+    rows = [_item(gateway, state, f"t-{start + n}") for n in range(count)]
     with gateway.sessions.begin() as session:
         session.execute(insert(WorkItem), rows)
 
@@ -79,3 +82,35 @@ def test_migration_0010_leaves_the_claim_index_the_models_declare(gateway):
         d for d in flat if d[0] in ("add_index", "remove_index") and d[1].table.name == "work_items"
     ] == []
     assert indexes["ix_work_items_claim"] == ["state", "id"]
+
+
+def test_a_claim_does_not_wait_for_the_disk_and_the_work_it_claimed_does(gateway, monkeypatch):
+    """A claim lost to a power cut is as if it had not been made; the commit of the claimed work
+    syncs the log, and with it the claim. A process that dies after the claim still leaves it
+    counted (the log is written, only not flushed)."""
+    if gateway.engine.dialect.name != "sqlite":
+        pytest.skip("on PostgreSQL the claim commits with synchronous_commit off")
+    _add_items(gateway, "queued", 2, start=300_000)
+    synced: list[int] = []
+    real_fdatasync = os.fdatasync
+    monkeypatch.setattr(os, "fdatasync", lambda fd: (synced.append(fd), real_fdatasync(fd))[1])
+    claimed = Worker(gateway, owner="claimer").claim_batch(32)
+    assert [item.subject_id for item in claimed] == ["t-300000", "t-300001"] and synced == []
+    with gateway.engine.connect() as other:  # committed: another connection sees the claim
+        states = other.execute(
+            select(WorkItem.state, WorkItem.attempts).where(WorkItem.lease_owner == "claimer")
+        )
+        assert sorted(states) == [("running", 1), ("running", 1)]
+    with gateway.sessions.begin() as session:  # the next ordinary commit waits for the disk again
+        session.execute(insert(WorkItem), [_item(gateway, "queued", "t-after")])
+    assert len(synced) == 1
+
+
+def test_on_postgresql_only_the_transaction_that_asks_commits_without_waiting(gateway):
+    if gateway.engine.dialect.name != "postgresql":
+        pytest.skip("PostgreSQL's synchronous_commit")
+    with gateway.engine.begin() as conn:
+        commit_without_waiting_for_disk(conn)
+        assert conn.exec_driver_sql("SHOW synchronous_commit").scalar_one() == "off"
+    with gateway.engine.begin() as conn:
+        assert conn.exec_driver_sql("SHOW synchronous_commit").scalar_one() == "on"
