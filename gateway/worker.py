@@ -165,12 +165,11 @@ class Worker:
         now = self.gw.clock()
         with self.gw.sessions.begin() as session:
             connection = session.connection()
-            found = _due(connection, _CLAIM_FIRST, {"now": now}, 1)
-            if not found:
+            rows = _due(connection, _CLAIM_FIRST, {"now": now}, 1)
+            if not rows:
                 return [], []
             # A claim lost to a power cut is as if not made yet; the work's own commit syncs it.
             commit_without_waiting_for_disk(connection)
-            rows = found
             kind = rows[0][_KIND]
             if kind in BATCHED_KINDS and limit > 1:
                 more = {"now": now, "kind": kind, "after": rows[0][_ID]}
@@ -208,14 +207,14 @@ class Worker:
                 # send_document commits on its own and SQLite has one writer, so this runs before the
                 # transaction below, not inside it; it is idempotent should that transaction fail.
                 auto_accept_order(self.gw, item.subject_id)
-            prepared = self._prepare([item], transmissions)
+            prepared = self._prepare(transmissions)
             with self._transaction() as (session, _staged):
                 self._run_claimed(session, item, prepared)
         except Exception as exc:  # a bug must not stop the worker or lose the message
             self._failed(item, exc)
         return 1
 
-    def _run_batch(self, items: list[WorkItem], transmissions: list[Transmission] | None = None) -> None:
+    def _run_batch(self, items: list[WorkItem], transmissions: list[Transmission]) -> None:
         """Items claimed together run a few per transaction: one commit for several items instead
         of one each, the same promise (nothing is marked done before it is durable), and one bad
         item fails alone. A transaction ends after ``TRANSACTION_SECONDS``, so uploads waiting for
@@ -227,7 +226,7 @@ class Worker:
         back whole and those items run again, each in a savepoint, where the bad one fails alone.
         Deliveries reach partners, which must not see a file twice, so they always run isolated."""
         budget = monotonic() + self.gw.settings.lease_seconds / 3
-        prepared = self._prepare(items, transmissions)
+        prepared = self._prepare(transmissions)
         isolated = items[0].kind != PROCESS_TRANSMISSION
         rest = list(items)
         while rest:
@@ -323,22 +322,14 @@ class Worker:
             .values(status="received")
         )
 
-    def _prepare(
-        self, items: list[WorkItem], transmissions: list[Transmission] | None = None
-    ) -> dict[str, _ReadAhead]:
-        """Take the batch's transmissions (as its claim read them, or read here) and translate the
-        small ones before any write transaction, so SQLite's write lock is held only while rows are written
+    def _prepare(self, transmissions: list[Transmission]) -> dict[str, _ReadAhead]:
+        """Take the batch's transmissions, as its claim read them, and translate the small ones
+        before any write transaction, so SQLite's write lock is held only while rows are written
         (``PreparedTranslation``), and a run does not wait for its transmission's row inside it
         (a round trip per message on PostgreSQL). The columns read here are fixed at intake or
         decided by this run; the run writes back only the latter, and its UPDATE fails should the
         row be gone. A file that cannot be prepared here is simply translated in its transaction,
         which reports what is wrong with it; files from ``stream_threshold_bytes`` on stream there."""
-        wanted = [item.subject_id for item in items if item.kind == PROCESS_TRANSMISSION]
-        if not wanted:
-            return {}
-        if transmissions is None:  # not read by the claim
-            with self.gw.sessions() as session:
-                transmissions = load_rows(session, Transmission, wanted)
         prepared: dict[str, _ReadAhead] = {}
         budget = PREPARED_BYTES
         for row in transmissions:

@@ -276,12 +276,14 @@ class _SerializedConnection(sqlite3.Connection):
 
     writer_lock: _ProcessWriter
     holds_writer = False
+    changes_before = 0  # ``total_changes`` when this connection took the writer lock
     syncs_log = False
     waits_for_disk = True  # this transaction's commit syncs the log (commit_without_waiting_for_disk)
 
     def acquire_writer(self) -> None:
         self.writer_lock.acquire()
         self.holds_writer = True
+        self.changes_before = self.total_changes
 
     def release_writer(self) -> None:
         if self.holds_writer:
@@ -293,7 +295,9 @@ class _SerializedConnection(sqlite3.Connection):
         every other writer, and the commit still returns only once it is durable. Another
         connection may read these rows before the sync; whatever it then writes is synced by its own
         commit together with them, before anything leaves the node."""
-        wrote, waits = self.holds_writer, self.waits_for_disk
+        # A transaction that changed no row (a claim that found nothing) has nothing to sync.
+        wrote = self.holds_writer and self.total_changes != self.changes_before
+        waits = self.waits_for_disk
         self.waits_for_disk = True
         try:
             super().commit()

@@ -73,9 +73,9 @@ def test_transmissions_claimed_together_commit_together_and_fail_alone(gateway, 
     gateway.archive.delete(broken)  # the second message's bytes are gone: processing it must fail
 
     worker = Worker(gateway, owner="batcher")
-    claimed = worker.claim_batch(10)
+    claimed, read_ahead = worker._claim(10)
     assert sorted(item.subject_id for item in claimed) == sorted(ids)
-    worker._run_batch(claimed)
+    worker._run_batch(claimed, read_ahead)
 
     with gateway.sessions() as session:
         statuses = {t.id: t.status for t in session.execute(select(Transmission)).scalars()}
