@@ -12,7 +12,11 @@ clients are plain ``http.client`` connections kept open, so they take little of 
 node runs on. Measures; never fails a build.
 
     python bench/orders_end_to_end.py [--count 1000] [--clients 1 4] [--worker-processes 0 1]
-        [--database-url postgresql+psycopg://postgres@127.0.0.1:5432/test]
+        [--database-url postgresql+psycopg://postgres@127.0.0.1:5432/test] [--data-root DIR]
+
+Besides throughput and latency it prints each process's CPU time per message (user and system:
+the kernel's share shows what the filesystem costs), how busy the machine was, and what each
+process had written to the disk per message (the database's log and the files).
 """
 
 from __future__ import annotations
@@ -50,12 +54,42 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-def run(count: int, clients: int, admin_url: str | None, worker_processes: int) -> None:
+def _cpu_seconds(pid: int) -> tuple[float, float]:
+    """User and system CPU seconds a process has used so far (Linux ``/proc``; zero elsewhere)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+    except OSError:
+        return 0.0, 0.0
+    hertz = os.sysconf("SC_CLK_TCK")
+    return int(fields[11]) / hertz, int(fields[12]) / hertz
+
+
+def _disk_bytes_written(pid: int) -> int:
+    """Bytes a process has had written to the disk so far (Linux ``/proc``; zero elsewhere)."""
+    try:
+        lines = Path(f"/proc/{pid}/io").read_text().splitlines()
+    except OSError:
+        return 0
+    return next((int(line.split()[1]) for line in lines if line.startswith("write_bytes:")), 0)
+
+
+def _machine_busy() -> tuple[float, float]:
+    """The machine's CPU seconds spent busy, and in all (``/proc/stat``, every core)."""
+    try:
+        ticks = [int(value) for value in Path("/proc/stat").read_text().split("\n")[0].split()[1:]]
+    except OSError:
+        return 0.0, 0.0
+    idle = ticks[3] + ticks[4]  # idle and iowait
+    hertz = os.sysconf("SC_CLK_TCK")
+    return (sum(ticks) - idle) / hertz, sum(ticks) / hertz
+
+
+def run(count: int, clients: int, admin_url: str | None, worker_processes: int, data_root: Path) -> None:
     body = FIXTURE.read_bytes()
     port = _free_port()
     base = f"http://127.0.0.1:{port}"
     with ExitStack() as cleanup:
-        data_dir = cleanup.enter_context(tempfile.TemporaryDirectory())
+        data_dir = tempfile.mkdtemp(dir=data_root)  # removed with the root, after the last run
         if admin_url:
             url = cleanup.enter_context(scratch_database(admin_url))
         else:
@@ -98,6 +132,11 @@ def run(count: int, clients: int, admin_url: str | None, worker_processes: int) 
                 finally:
                     connection.close()
 
+            processes = {"serve": server.pid, **{f"worker {n}": w.pid for n, w in enumerate(workers, 1)}}
+            cpu_before = {name: _cpu_seconds(pid) for name, pid in processes.items()}
+            written_before = {name: _disk_bytes_written(pid) for name, pid in processes.items()}
+            clients_before = os.times()[:2]
+            busy_before, all_before = _machine_busy()
             started = time.time()
             threads = [threading.Thread(target=client, args=(i,)) for i in range(clients)]
             for thread in threads:
@@ -116,6 +155,12 @@ def run(count: int, clients: int, admin_url: str | None, worker_processes: int) 
                 if not waiting:
                     break
                 time.sleep(0.2)
+            cpu = {name: _cpu_seconds(pid) for name, pid in processes.items()}
+            written = {name: _disk_bytes_written(pid) - written_before[name]
+                       for name, pid in processes.items()}
+            cpu["bench (clients)"] = os.times()[:2]
+            cpu_before["bench (clients)"] = clients_before
+            busy_after, all_after = _machine_busy()
             with engine.connect() as conn:
                 rows = conn.execute(
                     select(Transmission.status, Transmission.received_at, Transmission.processed_at)
@@ -137,6 +182,16 @@ def run(count: int, clients: int, admin_url: str | None, worker_processes: int) 
           f"end to end {len(processed) / (last - started):.0f} msg/s; "
           f"latency received->processed p50 {statistics.median(latencies) * 1000:.0f} ms, "
           f"p99 {p99 * 1000:.0f} ms")
+    # Where the machine's CPU went, per message: what to cut for more messages a second.
+    per_message = {
+        name: ((user - cpu_before[name][0]) / count * 1000, (system - cpu_before[name][1]) / count * 1000)
+        for name, (user, system) in cpu.items()
+    }
+    shares = ", ".join(f"{name} {user:.2f} + {system:.2f}" for name, (user, system) in per_message.items())
+    busy = (busy_after - busy_before) / (all_after - all_before) if all_after > all_before else 0.0
+    print(f"  CPU ms per message (user + system): {shares}; machine busy {busy:.0%}")
+    disk = ", ".join(f"{name} {size / count / 1024:.0f}" for name, size in written.items())
+    print(f"  written to disk, KB per message: {disk}")
     for failure in failures[:3]:
         print("  refused:", failure)
 
@@ -148,11 +203,16 @@ def main() -> None:
     parser.add_argument("--worker-processes", type=int, nargs="+", default=[0],
                         help="0: the worker thread inside serve; N: serve --no-worker and N worker processes")
     parser.add_argument("--database-url", help="a PostgreSQL admin URL: each run gets a fresh database")
+    parser.add_argument("--data-root", type=Path, help="where the runs go (default: the temp folder)")
     args = parser.parse_args()
     print("command:", shlex.join([sys.executable, *sys.argv]))
-    for worker_processes in args.worker_processes:
-        for clients in args.clients:
-            run(args.count, clients, args.database_url, worker_processes)
+    # Every run's folder stays until the last run is over: on ext4 without a journal, files created
+    # where thousands were deleted in the last minutes cost 10-30 times as much kernel time (it
+    # skips recently freed inodes one by one), so a run would pay for the one before it.
+    with tempfile.TemporaryDirectory(dir=args.data_root, prefix="edigate-bench-") as data_root:
+        for worker_processes in args.worker_processes:
+            for clients in args.clients:
+                run(args.count, clients, args.database_url, worker_processes, Path(data_root))
 
 
 if __name__ == "__main__":

@@ -72,6 +72,12 @@ class Settings(BaseSettings):
     worker_batch: int = Field(
         default=32, ge=1, description="Transmissions a worker claims and commits together"
     )
+    worker_gather_seconds: float = Field(
+        default=0.02,
+        ge=0,
+        description="After a batch of fewer than 16 items, how long a worker lets more queue before it "
+        "claims again; 0: claim at once",
+    )
     max_body_bytes: int = Field(default=100 * 1024 * 1024, description="Largest accepted upload")
     stream_threshold_bytes: int = Field(
         default=8 * 1024 * 1024,
@@ -186,6 +192,7 @@ class Settings(BaseSettings):
         if any(years < 1 for years in value.values()):
             raise ValueError("retention_years: every period must be at least 1 year")
         return {**RETENTION_DEFAULTS, **value}
+
     @field_validator("archive_url")
     @classmethod
     def _s3_url(cls, value: str | None) -> str | None:

@@ -26,6 +26,8 @@ from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy import exc as exc_types
 from sqlalchemy.orm import Session, sessionmaker
 
+from gateway.database.wal_checkpoint import WalCheckpointer
+
 
 def make_engine(url: str, **kwargs: Any) -> Engine:
     if url.startswith("sqlite"):
@@ -114,6 +116,8 @@ def _configure_sqlite(engine: Engine) -> None:
             # A commit writes the log without syncing it; the connection syncs it itself once it has
             # let go of the write lock (``_SerializedConnection.commit``), before the commit returns.
             cursor.execute("PRAGMA synchronous=NORMAL")
+            # Nor does a commit copy the log back into the database file: ``WalCheckpointer`` does.
+            cursor.execute("PRAGMA wal_autocheckpoint=0")
             dbapi_connection.syncs_log = True
         else:  # FULL keeps the promise that an acknowledged upload survives power loss
             cursor.execute("PRAGMA synchronous=FULL")
@@ -170,6 +174,7 @@ class _ProcessWriter:
         self.log_path = None if self.path is None else f"{database}-wal"
         self._log: int | None = None
         self._syncing = threading.Lock()
+        self.checkpoints = None if self.log_path is None else WalCheckpointer(database, self)
 
     def acquire(self) -> None:
         deadline = monotonic() + WRITER_WAIT_SECONDS
@@ -234,6 +239,10 @@ class _ProcessWriter:
             if self._log is None:
                 self._log = os.open(self.log_path, os.O_RDONLY | os.O_CLOEXEC)
             os.fdatasync(self._log)
+
+    def note_commit(self) -> None:
+        assert self.checkpoints is not None
+        self.checkpoints.note_commit()
 
     def release(self) -> None:
         try:
@@ -303,8 +312,10 @@ class _SerializedConnection(sqlite3.Connection):
             super().commit()
         finally:
             self.release_writer()
-        if wrote and waits and self.syncs_log:
-            self.writer_lock.sync_log()
+        if wrote and self.syncs_log:
+            if waits:
+                self.writer_lock.sync_log()
+            self.writer_lock.note_commit()
 
     def rollback(self) -> None:
         self.waits_for_disk = True

@@ -7,6 +7,7 @@ import threading
 from sqlalchemy import func, select
 
 from gateway.database.models import Document, Transmission, WorkItem
+from gateway.order_loop import AUTO_ACCEPT_ORDER
 from gateway.worker import MAX_ATTEMPTS, Worker
 
 
@@ -131,3 +132,56 @@ def test_an_idle_worker_looks_again_soon_then_less_often_up_to_the_poll_interval
     Worker(gateway, owner="looking").run_forever(stop)
     assert waits.timeouts == [0.01, 0.02, 0.04, 0.05, 0.05, 0.01, 0.02, 0.04, 0.05]
     assert fetch(arrived[0])["status"] == "processed"
+
+
+class _RecordedStop:
+    """Stands in for the loop's ``stop`` event: notes how long the worker paused between batches,
+    without pausing."""
+
+    def __init__(self) -> None:
+        self.pauses: list[float] = []
+        self.stopped = False
+
+    def is_set(self) -> bool:
+        return self.stopped
+
+    def set(self) -> None:
+        self.stopped = True
+
+    def wait(self, timeout: float) -> bool:
+        self.pauses.append(timeout)
+        return self.stopped
+
+
+def _run_until_idle(gateway, monkeypatch) -> _RecordedStop:  # type: ignore[no-untyped-def]
+    stop = _RecordedStop()
+    monkeypatch.setattr(gateway, "work_available", _RecordedWaits(stop, act_at=0, act=None, stop_at=1))  # type: ignore[arg-type]
+    Worker(gateway, owner="gathering").run_forever(stop)  # type: ignore[arg-type]
+    return stop
+
+
+def test_after_a_small_batch_the_worker_lets_the_queue_fill_before_it_claims_again(
+    gateway, submit, fetch, edifact_fixture, monkeypatch
+):
+    """A batch costs about the same whatever its size, so a worker that would otherwise claim an
+    item or two at a time waits ``worker_gather_seconds`` after a small batch; a full batch is
+    followed by the next claim at once."""
+    monkeypatch.setattr(gateway.settings, "worker_batch", 2)
+    monkeypatch.setattr(gateway.settings, "worker_gather_seconds", 0.03)
+    body = edifact_fixture("acme_orders_d96a.edi")
+    ids = [submit(body.replace(b"ACME000123", f"GATHER{n:04d}".encode())).json()["id"] for n in range(3)]
+    stop = _run_until_idle(gateway, monkeypatch)
+    assert stop.pauses == [0.03]  # after the batch of 1 (the second), not after the full first one
+    assert {fetch(message_id)["status"] for message_id in ids} == {"processed"}
+
+
+def test_work_that_runs_one_item_at_a_time_is_not_held_back(gateway, submit, edifact_fixture, monkeypatch):
+    """The demo ERP's answer to an order runs alone in any case: no pause follows it."""
+    monkeypatch.setattr(gateway.settings, "demo_auto_accept", True)
+    monkeypatch.setattr(gateway.settings, "worker_gather_seconds", 0.03)
+    submit(edifact_fixture("acme_orders_d96a.edi"))
+    stop = _run_until_idle(gateway, monkeypatch)
+    assert stop.pauses == [0.03]  # after the order's batch; none after its answer
+    with gateway.sessions() as session:
+        kinds = {item.kind: item.state for item in session.execute(select(WorkItem)).scalars()}
+    assert kinds[AUTO_ACCEPT_ORDER] == "done"
