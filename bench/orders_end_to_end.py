@@ -116,6 +116,7 @@ def run(count: int, clients: int, admin_url: str | None, worker_processes: int, 
                 except httpx.HTTPError:
                     time.sleep(0.1)
             failures: list[str] = []
+            answered: list[float] = []  # each POST's time to its 202, as its client saw it
 
             def client(number: int) -> None:
                 headers = {"Authorization": "Bearer demo-acme-key", "Content-Type": "application/edifact"}
@@ -124,9 +125,11 @@ def run(count: int, clients: int, admin_url: str | None, worker_processes: int, 
                     for n in range(number, count, clients):
                         # A fresh UNB reference each time, else the duplicate check (rightly) rejects it.
                         payload = body.replace(b"ACME000123", f"B{n:09d}".encode())
+                        sent = time.perf_counter()
                         connection.request("POST", "/v1/messages", body=payload, headers=headers)
                         response = connection.getresponse()
                         answer = response.read()
+                        answered.append(time.perf_counter() - sent)
                         if response.status != 202:
                             failures.append(f"{response.status} {answer[:200]!r}")
                 finally:
@@ -178,7 +181,8 @@ def run(count: int, clients: int, admin_url: str | None, worker_processes: int, 
     node = f"serve + {worker_processes} worker process(es)" if worker_processes else "serve"
     print(f"{'PostgreSQL' if admin_url else 'SQLite'}, {node}, {clients} client(s), {count} orders: "
           f"{len(processed)} processed, {len(failures)} refused; "
-          f"intake {count / (posted - started):.0f} msg/s; "
+          f"intake {count / (posted - started):.0f} msg/s "
+          f"(POST answered p50 {statistics.median(answered) * 1000:.1f} ms); "
           f"end to end {len(processed) / (last - started):.0f} msg/s; "
           f"latency received->processed p50 {statistics.median(latencies) * 1000:.0f} ms, "
           f"p99 {p99 * 1000:.0f} ms")

@@ -77,7 +77,8 @@ class Transmission(Base):
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
     direction: Mapped[str] = mapped_column(String(8), default="inbound")
     channel: Mapped[str] = mapped_column(String(16))
-    partner_id: Mapped[str | None] = mapped_column(String(64), index=True)
+    # partner_id and status have no index of their own: the composite ones below lead with them.
+    partner_id: Mapped[str | None] = mapped_column(String(64))
     received_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
     sha256: Mapped[str] = mapped_column(String(64))
     size: Mapped[int] = mapped_column(BigInteger)
@@ -85,7 +86,7 @@ class Transmission(Base):
     filename: Mapped[str | None] = mapped_column(PartnerText(255))
     idempotency_key: Mapped[str | None] = mapped_column(String(255))
     transport: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
-    status: Mapped[str] = mapped_column(String(16), index=True)
+    status: Mapped[str] = mapped_column(String(16))
     syntax: Mapped[str | None] = mapped_column(String(16))
     message_type: Mapped[str | None] = mapped_column(PartnerText(16))
     business_number: Mapped[str | None] = mapped_column(PartnerText(64), index=True)
