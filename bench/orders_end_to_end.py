@@ -99,14 +99,21 @@ def run(count: int, clients: int, admin_url: str | None, worker_processes: int, 
         if worker_processes:
             command.append("--no-worker")
         env = {**os.environ, "EDIGATE_DEMO_AUTO_ACCEPT": "false", "EDIGATE_LOG_LEVEL": "WARNING"}
-        server = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
+        # Each process's log (warnings and errors) goes to a file beside the data folder, to be shown
+        # should the process stop before the run is over.
+        logs = {"serve": Path(f"{data_dir}.serve.log")} | {
+            f"worker {n}": Path(f"{data_dir}.worker-{n}.log") for n in range(1, worker_processes + 1)
+        }
+        server = subprocess.Popen(
+            command, stdout=subprocess.DEVNULL, stderr=logs["serve"].open("wb"), env=env
+        )
         workers = [
             subprocess.Popen(
                 [sys.executable, "-m", "gateway.cli", "worker", "--demo", "--data-dir", data_dir,
                  "--database-url", url],
-                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env,
+                stdout=subprocess.DEVNULL, stderr=logs[f"worker {n}"].open("wb"), env=env,
             )
-            for _ in range(worker_processes)
+            for n in range(1, worker_processes + 1)
         ]
         try:
             for _ in range(600):
@@ -157,6 +164,11 @@ def run(count: int, clients: int, admin_url: str | None, worker_processes: int, 
                     ).scalar_one()
                 if not waiting:
                     break
+                for name, process in zip(logs, (server, *workers), strict=True):
+                    if process.poll() is not None:
+                        tail = logs[name].read_text(errors="replace")[-3000:]
+                        raise SystemExit(f"{name} stopped (exit {process.returncode}) with {waiting} "
+                                         f"messages left to process; its log ends:\n{tail}")
                 time.sleep(0.2)
             cpu = {name: _cpu_seconds(pid) for name, pid in processes.items()}
             written = {name: _disk_bytes_written(pid) - written_before[name]

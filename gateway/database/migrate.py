@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+
+try:
+    import fcntl
+except ImportError:  # Windows
+    fcntl = None  # type: ignore[assignment]
 
 from alembic import command
 from alembic.config import Config
@@ -31,7 +39,25 @@ def upgrade(engine: Engine) -> None:
             finally:
                 lock_conn.execute(text("SELECT pg_advisory_unlock(:id)"), {"id": _PG_LOCK_ID})
     else:
-        command.upgrade(config, "head")
+        with _one_migrator(engine.url.database):
+            command.upgrade(config, "head")
+
+
+@contextmanager
+def _one_migrator(database: str | None) -> Iterator[None]:
+    """One migrator at a time among the processes on a SQLite file (``flock`` on
+    ``<database>-migrating``). Alembic reads the version and runs each step's DDL in transactions of
+    their own, so ``serve --no-worker`` and a ``worker`` started together on a new database both
+    ran the first migrations, and one of them stopped ("table ... already exists")."""
+    if fcntl is None or database in (None, "", ":memory:") or database.startswith("file:"):
+        yield
+        return
+    fd = os.open(f"{database}-migrating", os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)  # and with it the lock
 
 
 def is_current(engine: Engine) -> bool:

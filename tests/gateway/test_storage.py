@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from datetime import UTC, datetime, timedelta, timezone
+from pathlib import Path
 
 import pytest
 from sqlalchemy import inspect
 
+from gateway.database.engine import make_engine
 from gateway.database.migrate import is_current
 from gateway.database.models import Base, Transmission
 
+REPO = Path(__file__).resolve().parents[2]
 TABLES = {
     "transmissions",
     "interchanges",
@@ -124,3 +129,40 @@ def test_identity_columns_hold_xml_schemes_and_long_document_keys(gateway):
             InterchangeKey, ("xml", "AN01000000001", "NetworkID", "DespatchAdvice:" + "9" * 100)
         )
         assert stored is not None and stored.interchange_id == row.id
+
+
+_MIGRATE = """
+import sys
+from gateway.database.engine import make_engine
+from gateway.database.migrate import is_current, upgrade
+engine = make_engine(sys.argv[1])
+upgrade(engine)
+print(is_current(engine))
+"""
+
+
+def test_processes_started_together_on_a_new_sqlite_database_migrate_it_once(tmp_path):
+    """``serve --no-worker`` and its workers start together: each migrates at start. On a new
+    SQLite file they ran the same steps at once, and all but one stopped ("table ... already
+    exists", "duplicate column name")."""
+    for attempt in range(3):
+        url = f"sqlite:///{tmp_path / f'new-{attempt}.db'}"
+        starts = [
+            subprocess.Popen(
+                [sys.executable, "-c", _MIGRATE, url],
+                cwd=REPO,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+            )
+            for _ in range(3)
+        ]
+        answers = [process.communicate(timeout=120) for process in starts]
+        assert [
+            (process.returncode, out.strip(), err[-300:])
+            for process, (out, err) in zip(starts, answers, strict=True)
+        ] == [(0, b"True", b"")] * 3
+        engine = make_engine(url)
+        with engine.connect() as conn:
+            assert conn.exec_driver_sql("SELECT count(*) FROM alembic_version").scalar_one() == 1
+        assert set(inspect(engine).get_table_names()) - {"alembic_version"} == set(Base.metadata.tables)
+        engine.dispose()
