@@ -127,6 +127,14 @@ class PostgresDutyLocks:
             self._drop_connection()  # a closed connection releases every lock it held
 
     def close(self) -> None:
+        """Unlock, then close: the server frees a closed connection's locks only once it has noticed
+        the disconnect, and a node trying in that moment found them still held."""
+        if self._conn is not None and self._held:
+            try:
+                self._conn.execute(text("SELECT pg_advisory_unlock_all()"))
+                self._conn.commit()
+            except Exception:
+                pass  # the close below frees them too, a moment later
         self._drop_connection()
 
     def _drop_connection(self) -> None:
