@@ -4,7 +4,8 @@ In WAL mode SQLite appends every page a transaction changed to the log (``<datab
 default the commit that takes the log past 1,000 pages then copies them into the database file and
 syncs it: a checkpoint. That commit still holds the write lock, which every upload and the worker
 queue on (``_ProcessWriter``), so the whole node waited for the copy and its sync; a small message
-writes about 50 pages, so under load that was every 20 messages.
+writes 50 to 95 pages (its upload and its processing), so under load that was every 10 to 20
+messages.
 
 Connections made here turn that off (``wal_autocheckpoint=0``). Instead each process that commits
 runs a ``WalCheckpointer`` per database file: a thread that copies while writers go on (a PASSIVE
