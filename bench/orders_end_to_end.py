@@ -54,14 +54,16 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
+_HERTZ = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100  # /proc's tick
+
+
 def _cpu_seconds(pid: int) -> tuple[float, float]:
     """User and system CPU seconds a process has used so far (Linux ``/proc``; zero elsewhere)."""
     try:
         fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
     except OSError:
         return 0.0, 0.0
-    hertz = os.sysconf("SC_CLK_TCK")
-    return int(fields[11]) / hertz, int(fields[12]) / hertz
+    return int(fields[11]) / _HERTZ, int(fields[12]) / _HERTZ
 
 
 def _disk_bytes_written(pid: int) -> int:
@@ -80,8 +82,7 @@ def _machine_busy() -> tuple[float, float]:
     except OSError:
         return 0.0, 0.0
     idle = ticks[3] + ticks[4]  # idle and iowait
-    hertz = os.sysconf("SC_CLK_TCK")
-    return (sum(ticks) - idle) / hertz, sum(ticks) / hertz
+    return (sum(ticks) - idle) / _HERTZ, sum(ticks) / _HERTZ
 
 
 def run(count: int, clients: int, admin_url: str | None, worker_processes: int, data_root: Path) -> None:
@@ -104,14 +105,13 @@ def run(count: int, clients: int, admin_url: str | None, worker_processes: int, 
         logs = {"serve": Path(f"{data_dir}.serve.log")} | {
             f"worker {n}": Path(f"{data_dir}.worker-{n}.log") for n in range(1, worker_processes + 1)
         }
-        server = subprocess.Popen(
-            command, stdout=subprocess.DEVNULL, stderr=logs["serve"].open("wb"), env=env
-        )
+        log_files = {name: cleanup.enter_context(path.open("wb")) for name, path in logs.items()}
+        server = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=log_files["serve"], env=env)
         workers = [
             subprocess.Popen(
                 [sys.executable, "-m", "gateway.cli", "worker", "--demo", "--data-dir", data_dir,
                  "--database-url", url],
-                stdout=subprocess.DEVNULL, stderr=logs[f"worker {n}"].open("wb"), env=env,
+                stdout=subprocess.DEVNULL, stderr=log_files[f"worker {n}"], env=env,
             )
             for n in range(1, worker_processes + 1)
         ]

@@ -156,7 +156,7 @@ class Worker:
 
     def claim_batch(self, limit: int) -> list[WorkItem]:
         """Claim the next due item and, when its kind is batched, up to ``limit`` - 1 more of that
-        kind, in one short transaction: one commit (one fsync) for the whole claim. Its statements
+        kind, in one short transaction: one commit for the whole claim. Its statements
         are compiled once (``DirectStatement``): built afresh each time they cost more than the rest
         of the claim, inside SQLite's write lock. The items come back detached, as claimed."""
         return self._claim(limit)[0]

@@ -240,10 +240,6 @@ class _ProcessWriter:
                 self._log = os.open(self.log_path, os.O_RDONLY | os.O_CLOEXEC)
             os.fdatasync(self._log)
 
-    def note_commit(self) -> None:
-        assert self.checkpoints is not None
-        self.checkpoints.note_commit()
-
     def release(self) -> None:
         try:
             if self.fd is not None:
@@ -312,10 +308,11 @@ class _SerializedConnection(sqlite3.Connection):
             super().commit()
         finally:
             self.release_writer()
-        if wrote and self.syncs_log:
+        checkpoints = self.writer_lock.checkpoints
+        if wrote and self.syncs_log and checkpoints is not None:
             if waits:
                 self.writer_lock.sync_log()
-            self.writer_lock.note_commit()
+            checkpoints.note_commit()
 
     def rollback(self) -> None:
         self.waits_for_disk = True
