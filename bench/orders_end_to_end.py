@@ -6,8 +6,8 @@ every message is final. The node's own timestamps give each message's latency (`
 set when intake has stored it, to ``processed_at``, set in the transaction that stores its purchase
 order for the ERP and its CONTRL); throughput is messages over the time from the first POST to the
 last message processed. The demo's automatic order responses are switched off: this measures the
-inbound path. With ``--worker-processes N`` the node is ``serve --no-worker`` plus N ``edigate
-worker`` processes on the same database, so intake and processing use different cores. The
+inbound path. With ``--worker-processes N`` the node is ``serve --worker-processes N``: it processes
+in N child ``edigate worker`` processes, so intake and processing use different cores. The
 clients are plain ``http.client`` connections kept open, so they take little of the machine the
 node runs on. Measures; never fails a build.
 
@@ -33,6 +33,7 @@ import tempfile
 import threading
 import time
 from contextlib import ExitStack
+from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
@@ -85,6 +86,31 @@ def _machine_busy() -> tuple[float, float]:
     return (sum(ticks) - idle) / _HERTZ, sum(ticks) / _HERTZ
 
 
+def _children(pid: int) -> list[int]:
+    """The processes ``pid`` has started (its worker processes), from every thread's list in ``/proc``."""
+    found: list[int] = []
+    for listing in Path(f"/proc/{pid}/task").glob("*/children"):
+        try:
+            found += [int(child) for child in listing.read_text().split()]
+        except OSError:  # the thread has ended
+            continue
+    return sorted(found)
+
+
+def _warm_up(base: str, body: bytes) -> None:
+    """One order through the whole node before the clock starts: the worker processes a node
+    starts are ready only a second after it answers, and their start would count as the run's."""
+    headers = {"Authorization": "Bearer demo-acme-key"}
+    payload = body.replace(b"ACME000123", b"WARMUP0001")
+    answer = httpx.post(f"{base}/v1/messages", content=payload, headers=headers, timeout=60).json()
+    for _ in range(600):
+        status = httpx.get(f"{base}/v1/messages/{answer['id']}", headers=headers, timeout=60).json()
+        if status["status"] not in ("received", "processing"):
+            return
+        time.sleep(0.1)
+    raise SystemExit(f"the warm-up order was not processed: {status}")
+
+
 def run(count: int, clients: int, admin_url: str | None, worker_processes: int, data_root: Path) -> None:
     body = FIXTURE.read_bytes()
     port = _free_port()
@@ -98,23 +124,13 @@ def run(count: int, clients: int, admin_url: str | None, worker_processes: int, 
         command = [sys.executable, "-m", "gateway.cli", "serve", "--demo", "--data-dir", data_dir,
                    "--port", str(port), "--database-url", url]
         if worker_processes:
-            command.append("--no-worker")
+            command += ["--worker-processes", str(worker_processes)]
         env = {**os.environ, "EDIGATE_DEMO_AUTO_ACCEPT": "false", "EDIGATE_LOG_LEVEL": "WARNING"}
-        # Each process's log (warnings and errors) goes to a file beside the data folder, to be shown
-        # should the process stop before the run is over.
-        logs = {"serve": Path(f"{data_dir}.serve.log")} | {
-            f"worker {n}": Path(f"{data_dir}.worker-{n}.log") for n in range(1, worker_processes + 1)
-        }
-        log_files = {name: cleanup.enter_context(path.open("wb")) for name, path in logs.items()}
-        server = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=log_files["serve"], env=env)
-        workers = [
-            subprocess.Popen(
-                [sys.executable, "-m", "gateway.cli", "worker", "--demo", "--data-dir", data_dir,
-                 "--database-url", url],
-                stdout=subprocess.DEVNULL, stderr=log_files[f"worker {n}"], env=env,
-            )
-            for n in range(1, worker_processes + 1)
-        ]
+        # The node's log (warnings and errors, its worker processes' too) goes to a file beside the
+        # data folder, to be shown should the node stop before the run is over.
+        log_path = Path(f"{data_dir}.serve.log")
+        log_file = cleanup.enter_context(log_path.open("wb"))
+        server = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=log_file, env=env)
         try:
             for _ in range(600):
                 try:
@@ -122,6 +138,7 @@ def run(count: int, clients: int, admin_url: str | None, worker_processes: int, 
                     break
                 except httpx.HTTPError:
                     time.sleep(0.1)
+            _warm_up(base, body)
             failures: list[str] = []
             answered: list[float] = []  # each POST's time to its 202, as its client saw it
 
@@ -142,7 +159,8 @@ def run(count: int, clients: int, admin_url: str | None, worker_processes: int, 
                 finally:
                     connection.close()
 
-            processes = {"serve": server.pid, **{f"worker {n}": w.pid for n, w in enumerate(workers, 1)}}
+            workers = _children(server.pid)
+            processes = {"serve": server.pid, **{f"worker {n}": pid for n, pid in enumerate(workers, 1)}}
             cpu_before = {name: _cpu_seconds(pid) for name, pid in processes.items()}
             written_before = {name: _disk_bytes_written(pid) for name, pid in processes.items()}
             clients_before = os.times()[:2]
@@ -164,11 +182,10 @@ def run(count: int, clients: int, admin_url: str | None, worker_processes: int, 
                     ).scalar_one()
                 if not waiting:
                     break
-                for name, process in zip(logs, (server, *workers), strict=True):
-                    if process.poll() is not None:
-                        tail = logs[name].read_text(errors="replace")[-3000:]
-                        raise SystemExit(f"{name} stopped (exit {process.returncode}) with {waiting} "
-                                         f"messages left to process; its log ends:\n{tail}")
+                if server.poll() is not None or _children(server.pid) != workers:
+                    tail = log_path.read_text(errors="replace")[-3000:]
+                    raise SystemExit(f"a process of the node stopped with {waiting} messages left to "
+                                     f"process; the node's log ends:\n{tail}")
                 time.sleep(0.2)
             cpu = {name: _cpu_seconds(pid) for name, pid in processes.items()}
             written = {name: _disk_bytes_written(pid) - written_before[name]
@@ -179,18 +196,17 @@ def run(count: int, clients: int, admin_url: str | None, worker_processes: int, 
             with engine.connect() as conn:
                 rows = conn.execute(
                     select(Transmission.status, Transmission.received_at, Transmission.processed_at)
+                    .where(Transmission.received_at >= datetime.fromtimestamp(started, UTC))
                 ).all()
             engine.dispose()
         finally:
-            for process in (server, *workers):
-                process.terminate()
-            for process in (server, *workers):
-                process.wait(timeout=30)
+            server.terminate()  # and it stops its worker processes
+            server.wait(timeout=60)
     processed = [r for r in rows if r.status == "processed"]
     latencies = sorted((r.processed_at - r.received_at).total_seconds() for r in processed)
     last = max(r.processed_at for r in processed).timestamp()
     p99 = latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))]
-    node = f"serve + {worker_processes} worker process(es)" if worker_processes else "serve"
+    node = f"serve --worker-processes {worker_processes}" if worker_processes else "serve"
     print(f"{'PostgreSQL' if admin_url else 'SQLite'}, {node}, {clients} client(s), {count} orders: "
           f"{len(processed)} processed, {len(failures)} refused; "
           f"intake {count / (posted - started):.0f} msg/s "
@@ -217,7 +233,7 @@ def main() -> None:
     parser.add_argument("--count", type=int, default=1000)
     parser.add_argument("--clients", type=int, nargs="+", default=[1, 4])
     parser.add_argument("--worker-processes", type=int, nargs="+", default=[0],
-                        help="0: the worker thread inside serve; N: serve --no-worker and N worker processes")
+                        help="0: the worker thread inside serve; N: serve --worker-processes N")
     parser.add_argument("--database-url", help="a PostgreSQL admin URL: each run gets a fresh database")
     parser.add_argument("--data-root", type=Path, help="where the runs go (default: the temp folder)")
     args = parser.parse_args()

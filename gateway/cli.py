@@ -11,6 +11,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from pydantic import ValidationError
+
 from gateway.config import Settings
 from gateway.heap import settle_heap
 
@@ -25,11 +27,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(args.handler(args) or 0)
     except SystemExit as exc:
         return exc.code if isinstance(exc.code, int) else 1
+    except ValidationError as exc:  # the settings: what is wrong, not a traceback
+        for error in exc.errors():
+            where = "".join(f"{part}: " for part in error["loc"])
+            print(f"edigate: {where}{error['msg'].removeprefix('Value error, ')}", file=sys.stderr)
+        return 2
 
 
 def _settings(args: argparse.Namespace) -> Settings:
     overrides: dict[str, Any] = {}
-    for name in ("data_dir", "database_url", "partners_dir", "host", "port", "sftp_port"):
+    for name in ("data_dir", "database_url", "partners_dir", "host", "port", "sftp_port", "worker_processes"):
         value = getattr(args, name, None)
         if value is not None:
             overrides[name] = value
@@ -58,7 +65,14 @@ def _parser() -> argparse.ArgumentParser:
     _common(serve)
     serve.add_argument("--host", help="listen address (EDIGATE_HOST)")
     serve.add_argument("--port", type=int, help="HTTP port (EDIGATE_PORT)")
-    serve.add_argument("--no-worker", action="store_true", help="leave processing to `edigate worker`")
+    processing = serve.add_mutually_exclusive_group()
+    processing.add_argument("--no-worker", action="store_true", help="leave processing to `edigate worker`")
+    processing.add_argument(
+        "--worker-processes",
+        type=int,
+        metavar="N",
+        help="process work in N child `edigate worker` processes, not a thread (EDIGATE_WORKER_PROCESSES)",
+    )
     serve.add_argument("--sftp-port", type=int, help="run the partners' SFTP server on this port")
     serve.set_defaults(handler=_serve)
 
@@ -67,6 +81,8 @@ def _parser() -> argparse.ArgumentParser:
     )
     _common(worker)
     worker.add_argument("--once", action="store_true", help="process what is queued, then exit")
+    # Set by `edigate serve --worker-processes`: its pipe wakes this worker, and its end stops it.
+    worker.add_argument("--wake-on-stdin", action="store_true", help=argparse.SUPPRESS)
     worker.set_defaults(handler=_worker)
 
     for name, handler, text in (
@@ -276,6 +292,7 @@ def _worker(args: argparse.Namespace) -> int:
     from gateway.duties import start_duties
     from gateway.partner_reload import start_partner_watcher
     from gateway.worker import Worker
+    from gateway.worker_processes import wake_on_input
 
     settings = _settings(args)
     _configure_logging(settings)
@@ -289,6 +306,8 @@ def _worker(args: argparse.Namespace) -> int:
         print(f"processed {count} work item(s)")
         return 0
     stop = threading.Event()
+    if args.wake_on_stdin:
+        wake_on_input(gw.work_available, stop)
     start_partner_watcher(gw, stop)
     duties = start_duties(gw, stop)
     settle_heap()

@@ -67,6 +67,12 @@ class Settings(BaseSettings):
         "(on by default with `edigate serve --demo`)",
     )
     inprocess_worker: bool = Field(default=True, description="Run a worker thread inside `edigate serve`")
+    worker_processes: int = Field(
+        default=0,
+        ge=0,
+        description="`edigate serve` processes work in this many child `edigate worker` processes "
+        "instead of its worker thread, so intake and processing use separate cores; 0: the thread",
+    )
     lease_seconds: int = Field(default=60, description="How long a claimed job stays with its worker")
     poll_seconds: float = Field(default=0.5, description="How often an idle worker looks for work")
     worker_batch: int = Field(
@@ -208,6 +214,17 @@ class Settings(BaseSettings):
         # An unsigned webhook would let anyone who finds the ERP's URL inject documents.
         if self.erp_webhook_url and self.erp_webhook_secret is None:
             raise ValueError("EDIGATE_ERP_WEBHOOK_URL needs EDIGATE_ERP_WEBHOOK_SECRET (whsec_…)")
+        return self
+
+    @model_validator(mode="after")
+    def _one_sqlite_worker(self) -> Settings:
+        # A worker on SQLite takes back at start everything left running (the node's only worker
+        # died); a second one would take back what its living sibling holds.
+        if self.worker_processes > 1 and self.resolved_database_url().startswith("sqlite"):
+            raise ValueError(
+                f"EDIGATE_WORKER_PROCESSES={self.worker_processes}: SQLite takes one worker process; "
+                "use PostgreSQL (EDIGATE_DATABASE_URL) for more"
+            )
         return self
 
     def resolved_database_url(self) -> str:

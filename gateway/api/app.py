@@ -21,6 +21,7 @@ from gateway.duties import start_duties
 from gateway.observability.metrics import metrics_router
 from gateway.partner_reload import start_partner_watcher
 from gateway.worker import Worker
+from gateway.worker_processes import WorkerProcesses, worker_command
 
 if TYPE_CHECKING:
     from gateway.channels.sftp_server import SftpServer
@@ -35,7 +36,13 @@ def create_app(gw: Gateway, *, run_worker: bool | None = None) -> FastAPI:
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         stop = threading.Event()
         thread: threading.Thread | None = None
-        if start_worker:
+        children: WorkerProcesses | None = None
+        if start_worker and gw.settings.worker_processes:
+            children = WorkerProcesses(
+                worker_command(gw.settings), gw.settings.worker_processes, gw.work_available
+            )
+            children.start()
+        elif start_worker:
             worker = Worker(gw)
             thread = threading.Thread(
                 target=worker.run_forever, args=(stop,), name="edigate-worker", daemon=True
@@ -51,6 +58,8 @@ def create_app(gw: Gateway, *, run_worker: bool | None = None) -> FastAPI:
             gw.work_available.set()
             if thread is not None:
                 thread.join(timeout=30)
+            if children is not None:
+                children.close()
             if watcher is not None:
                 watcher.join(timeout=30)
             duties.join(timeout=30)

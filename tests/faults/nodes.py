@@ -124,10 +124,14 @@ class Site:
         self.processes.append(process)
         return process
 
-    def serve(self, *, crash_at: str | None = None, worker: bool = True) -> Process:
+    def serve(
+        self, *, crash_at: str | None = None, worker: bool = True, worker_processes: int = 0
+    ) -> Process:
         args = ["serve", "--port", str(self.port)]
         if not worker:
             args.append("--no-worker")
+        if worker_processes:
+            args += ["--worker-processes", str(worker_processes)]
         process = self._start(args, crash_at, "serve")
 
         def healthy() -> bool:
