@@ -34,6 +34,9 @@ _ASCII_MAX = 0x7F
 # before the next chunk reuses their memory, instead of a large body's being held all at once:
 # fewer fresh pages for the allocator to fault in, and the data stays in cache.
 _CHUNK = 2048
+# Above one release character in 2**6 characters of text, one replace per special character is
+# cheaper than jumping from one release character to the next.
+_DENSE_RELEASE_SHIFT = 6
 # Stand-ins tried before the private-use characters. Latin-1 control characters keep a Latin-1
 # text at one byte per character (a single private-use character widens the whole text, which
 # makes every later split and search slower). The C1 controls come first: being outside ASCII,
@@ -134,17 +137,34 @@ def protect_released(text: str, separators: Separators) -> tuple[str, dict[int, 
     partners write ``Dr?. med?.`` and every reader accepts it.
     """
     rel = separators.release
-    if rel is None or rel not in text:
+    if rel is None:
+        return text, None
+    at = text.find(rel)
+    if at < 0:
         return text, None
     specials = [rel]
     for ch in (separators.element, separators.component, separators.segment, separators.repetition):
         if ch is not None and ch not in specials:
             specials.append(ch)
     marks = _free_characters(text, len(specials), "".join(specials) + separators.decimal)
-    for ch, mark in zip(specials, marks, strict=True):
-        text = text.replace(rel + ch, mark)
-    text = text.replace(rel, "")
-    return text, {ord(mark): ch for ch, mark in zip(specials, marks, strict=True)}
+    table = {ord(mark): ch for ch, mark in zip(specials, marks, strict=True)}
+    if text.count(rel) > len(text) >> _DENSE_RELEASE_SHIFT:
+        for ch, mark in zip(specials, marks, strict=True):
+            text = text.replace(rel + ch, mark)
+        return text.replace(rel, ""), table
+    # Few release characters, as usual: a jump from one to the next, where a replace per special
+    # character would copy or at least search the whole text each time.
+    mark_for = dict(zip(specials, marks, strict=True))
+    pieces: list[str] = []
+    start = 0
+    while at >= 0:
+        pieces.append(text[start:at])
+        released = text[at + 1 : at + 2]  # "" for a release character that ends the text
+        pieces.append(mark_for.get(released, released))
+        start = at + 2
+        at = text.find(rel, start)
+    pieces.append(text[start:])
+    return "".join(pieces), table
 
 
 def is_hard_wrapped(text: str, terminator: str) -> bool:
@@ -158,7 +178,10 @@ def is_hard_wrapped(text: str, terminator: str) -> bool:
     if terminator in "\r\n" or "\n" not in text:
         return False
     breaks = text.count("\n")
-    if breaks == text.count(terminator + "\n") + text.count(terminator + "\r\n"):
+    after_terminator = text.count(terminator + "\n")
+    if "\r" in text:  # one search more of the whole text, only where it can find something
+        after_terminator += text.count(terminator + "\r\n")
+    if breaks == after_terminator:
         return False
     lines = text.rstrip(_WHITESPACE).split("\n")
     if len(lines) < 3:  # two full-width lines before the remainder, or a single break proves nothing
@@ -186,6 +209,8 @@ def split_raw_segments(body: str, separators: Separators) -> list[str]:
         raws = [raw[:-1] if raw.endswith("\r") else raw for raw in raws]
     if _leading_space_pattern(term).search(body) or (raws and raws[0][:1] in _WHITESPACE):
         raws = [raw.lstrip(_WHITESPACE) for raw in raws]
+    if raws and not raws[-1]:  # what follows the last terminator: nearly always, and no copy for it
+        raws.pop()
     if "" in raws:
         raws = [raw for raw in raws if raw]
     return raws
@@ -219,12 +244,14 @@ def tokenize(body: str, separators: Separators, first_index: int = 1) -> list[Se
     careful = table is not None or rep is not None or trailing
     segments: list[Segment] = []
     for start in range(0, len(raws), _CHUNK):
-        chunk = raws[start : start + _CHUNK]
+        chunk = raws if len(raws) <= _CHUNK else raws[start : start + _CHUNK]
         built = plain_segments(chunk, elem, comp, first_index + start)
         if careful:
             for position in _careful_positions(chunk, table, rep, comp, elem, trailing):
                 index = first_index + start + position
                 built[position] = careful_segment(chunk[position], index, elem, comp, rep, table)
+        if chunk is raws:  # the whole body in one chunk, as for most interchanges: no copy
+            return built
         segments += built
     return segments
 
@@ -276,12 +303,13 @@ def _slow_path_re(stand_ins: str, rep: str | None, comp: str, elem: str, trailin
 def _has_trailing(text: str, separators: Separators) -> bool:
     """Whether any segment may end in an empty component or element (a cheap over-estimate)."""
     comp, elem, term = separators.component, separators.element, separators.segment
-    return (
-        comp + elem in text
-        or comp + term in text
-        or elem + term in text
-        or text.rstrip(_WHITESPACE).endswith((comp, elem))
-    )
+    if comp + elem in text or comp + term in text or elem + term in text:
+        return True
+    # The last character that is not layout, found from the end: rstrip would copy the whole text.
+    end = len(text)
+    while end and text[end - 1] in _WHITESPACE:
+        end -= 1
+    return end > 0 and text[end - 1] in (comp, elem)
 
 
 def careful_segment(
@@ -368,7 +396,11 @@ def first_segment(text: str, start: int, separators: Separators) -> tuple[Segmen
     if not raws:
         return Segment("", [], 1), (len(text) if end < 0 else end + 1)
     rep = separators.repetition
-    seg = careful_segment(raws[0], 1, separators.element, separators.component, rep, table)
+    raw, elem, comp = raws[0], separators.element, separators.component
+    if table is None and (rep is None or rep not in raw) and not _has_trailing(raw, separators):
+        seg = plain_segments(raws[:1], elem, comp, 1)[0]  # what the careful path gives, with less work
+    else:
+        seg = careful_segment(raw, 1, elem, comp, rep, table)
     return seg, (len(text) if end < 0 else end + 1)
 
 
@@ -442,6 +474,12 @@ def next_non_space(text: str, pos: int) -> int:
     return m.start() if m else len(text)
 
 
+@cache
+def _boundary(term: str) -> re.Pattern[str]:
+    """A terminator, then the service segment after it that may end an interchange."""
+    return re.compile(re.escape(term) + r"[ \t\r\n]*(UNZ|UNB|UNA)")
+
+
 def locate_interchange(text: str, start: int, separators: Separators, una_present: bool) -> Span:
     """Span of the interchange whose header begins at ``start``.
 
@@ -452,8 +490,7 @@ def locate_interchange(text: str, start: int, separators: Separators, una_presen
     header, pos = first_segment(text, unb, separators)
     term = separators.segment
     release = separators.release
-    boundary = re.compile(re.escape(term) + r"[ \t\r\n]*(UNZ|UNB|UNA)")
-    for m in boundary.finditer(text, pos - 1):
+    for m in _boundary(term).finditer(text, pos - 1):
         if release is not None and is_released(text, m.start(), release):
             continue
         if m.group(1) == "UNZ":

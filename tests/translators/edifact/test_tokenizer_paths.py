@@ -213,3 +213,25 @@ def test_first_segment_reads_as_tokenize_reads_it(name: str, variant: str) -> No
         expected = tokenize(mutated[:stop], separators) or [Segment("", [], 1)]
         assert segment == expected[0], mutated
         assert after == (len(mutated) if end < 0 else end + 1)
+
+
+
+@pytest.mark.parametrize(("name", "variant"), CASES[1::2])
+def test_release_characters_are_protected_alike_when_few_and_when_dense(
+    name: str, variant: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Few release characters are jumped to one by one, many are replaced pair by pair: the two
+    ways must give the same text and the same table on every mutated body."""
+    body, separators = _body_and_separators(TEXTS[name], variant)
+    rng = random.Random(f"{name}/{variant}/release")
+    bodies = [body, *(_mutated(body, rng) for _ in range(40))]
+    release = separators.release or "?"
+    tricky = ("?", "a?", "??", "???", "?a?", "?'?+?:??", "x?\r\ny", "é?'€?")
+    bodies += [text.replace("?", release) for text in tricky]
+    monkeypatch.setattr(tokenizer, "_DENSE_RELEASE_SHIFT", 0)  # no text is dense: one by one
+    one_by_one = [protect_released(text, separators) for text in bodies]
+    monkeypatch.setattr(tokenizer, "_DENSE_RELEASE_SHIFT", 64)  # every text is dense: pair by pair
+    pair_by_pair = [protect_released(text, separators) for text in bodies]
+    assert one_by_one == pair_by_pair
+    if separators.release is not None:
+        assert all(table is not None for _, table in one_by_one[-8:])
