@@ -485,6 +485,9 @@ class _Envelope:
         self._check_unh(self.message, seg)
 
     def _check_unh(self, message: Message, seg: Segment) -> None:
+        # The values as the message just took them from the UNH: no second lookup of each.
+        if message.reference and message.type and message.version and message.release and message.agency:
+            return
         required = ((1, 1, "message reference (0062)"), (2, 1, "message type (0065)"),
                     (2, 2, "version (0052)"), (2, 3, "release (0054)"), (2, 4, "controlling agency (0051)"))
         for element, component, name in required:

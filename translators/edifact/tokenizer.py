@@ -392,7 +392,10 @@ def first_segment(text: str, start: int, separators: Separators) -> tuple[Segmen
     # One segment: straight to the careful path, which reads any segment as tokenize does
     # (tests/translators/edifact/test_tokenizer_paths.py), without tokenize's set-up for a body.
     protected, table = protect_released(text[start:stop], separators)
-    raws = split_raw_segments(protected, separators)
+    if protected[:1] not in _WHITESPACE and "\n" not in protected and "\r" not in protected:
+        raws = [protected]  # no layout to strip: what split_raw_segments would give
+    else:
+        raws = split_raw_segments(protected, separators)
     if not raws:
         return Segment("", [], 1), (len(text) if end < 0 else end + 1)
     rep = separators.repetition
