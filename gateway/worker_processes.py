@@ -134,8 +134,14 @@ class WorkerProcesses:
                 self._restart_at[child.number] = now + self._pause
                 self._pause = min(self._pause * 2, RESTART_MAX_SECONDS)
             elif now >= due:
-                del self._restart_at[child.number]
-                self._children[index] = self._spawn(child.number)
+                try:
+                    self._children[index] = self._spawn(child.number)
+                except OSError:  # cannot even start (no memory, no processes left): try later
+                    log.exception("worker process %d could not be started", child.number)
+                    self._restart_at[child.number] = now + self._pause
+                    self._pause = min(self._pause * 2, RESTART_MAX_SECONDS)
+                else:
+                    del self._restart_at[child.number]
 
 
 def _wake(popen: subprocess.Popen[bytes]) -> None:

@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
+from gateway import worker_processes
 from gateway.config import Settings
 from gateway.database.models import WorkItem
 from gateway.worker_processes import WAKE_OPTION, WorkerProcesses, worker_command
@@ -151,6 +152,33 @@ def test_a_wake_up_reaches_every_child_and_closing_ends_them(tmp_path: Path) -> 
     for path in outputs:
         assert path.read_text().splitlines()[-1] == "eof"
     assert not any(_running(pid) for pid in children.pids())
+
+
+def test_a_child_that_exits_is_started_again_even_after_a_start_that_failed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(worker_processes, "RESTART_FIRST_SECONDS", 0.05)
+    monkeypatch.setattr(worker_processes, "RESTART_MAX_SECONDS", 0.1)
+    starts = tmp_path / "starts"
+    program = tmp_path / "child"  # notes its start and exits at once
+    note = f"open({str(starts)!r}, 'a').write(f'{{os.getpid()}}\\n')"
+    program.write_text(f"#!{sys.executable}\nimport os\n{note}\n")
+    program.chmod(0o755)
+
+    def started() -> int:
+        return len(starts.read_text().split()) if starts.exists() else 0
+
+    children = WorkerProcesses([str(program)], 1, threading.Event())
+    children.start()
+    try:
+        wait_for(lambda: started() >= 2, "the exited child to be started again")
+        away = program.rename(tmp_path / "away")  # the next starts fail: no such file
+        time.sleep(1.5)  # a few failed starts (the watcher looks twice a second)
+        before = started()
+        away.rename(program)
+        wait_for(lambda: started() > before, "a start once the program is back")
+    finally:
+        children.close()
 
 
 def test_a_real_worker_stops_cleanly_at_the_end_of_its_input(tmp_path: Path) -> None:
