@@ -36,6 +36,7 @@ RESTART_FIRST_SECONDS = 1.0
 RESTART_MAX_SECONDS = 30.0
 STEADY_SECONDS = 60.0  # a child that ran this long before it exited was not failing at start
 STOP_SECONDS = 30.0  # as the worker thread's join: then SIGKILL
+CHECK_SECONDS = 0.5  # how often exited children are looked for
 WAKE_OPTION = "--wake-on-stdin"
 
 
@@ -55,7 +56,6 @@ def worker_command(settings: Settings) -> list[str]:
 
 @dataclass
 class _Child:
-    number: int
     popen: subprocess.Popen[bytes]
     started: float
 
@@ -67,7 +67,7 @@ class WorkerProcesses:
         self._work_available = work_available
         self._stop = threading.Event()
         self._children: list[_Child] = []
-        self._restart_at: dict[int, float] = {}
+        self._restart_at: dict[int, float] = {}  # child's position -> when to start it again
         self._pause = RESTART_FIRST_SECONDS
         self._thread = threading.Thread(target=self._watch, name="edigate-worker-processes", daemon=True)
 
@@ -100,48 +100,55 @@ class WorkerProcesses:
         assert popen.stdin is not None
         os.set_blocking(popen.stdin.fileno(), False)  # a busy child's full pipe needs no more bytes
         log.info("worker process %d started (pid %d)", number, popen.pid)
-        return _Child(number, popen, monotonic())
+        return _Child(popen, monotonic())
 
     def _watch(self) -> None:
+        """Hand wake-ups on at once; look for exited children twice a second, not at every wake-up
+        (a busy node wakes its children for every upload)."""
+        next_look = monotonic() + CHECK_SECONDS
         while not self._stop.is_set():
-            woken = self._work_available.wait(timeout=0.5)
+            woken = self._work_available.wait(timeout=CHECK_SECONDS)
             if self._stop.is_set():
                 return
             if woken:
                 self._work_available.clear()
                 for child in self._children:
                     _wake(child.popen)
-            self._restart_exited()
+            if monotonic() >= next_look:
+                self._restart_exited()
+                next_look = monotonic() + CHECK_SECONDS
 
     def _restart_exited(self) -> None:
         now = monotonic()
-        for index, child in enumerate(self._children):
+        for number, child in enumerate(self._children):
             code = child.popen.poll()
             if code is None:
                 continue
-            due = self._restart_at.get(child.number)
+            due = self._restart_at.get(number)
             if due is None:
                 if now - child.started > STEADY_SECONDS:
                     self._pause = RESTART_FIRST_SECONDS
                 log.error(
                     "worker process %d (pid %d) exited with %s; starting it again in %.0f s",
-                    child.number,
+                    number,
                     child.popen.pid,
                     code,
                     self._pause,
                 )
                 _close_input(child.popen)
-                self._restart_at[child.number] = now + self._pause
-                self._pause = min(self._pause * 2, RESTART_MAX_SECONDS)
+                self._start_later(number, now)
             elif now >= due:
                 try:
-                    self._children[index] = self._spawn(child.number)
+                    self._children[number] = self._spawn(number)
                 except OSError:  # cannot even start (no memory, no processes left): try later
-                    log.exception("worker process %d could not be started", child.number)
-                    self._restart_at[child.number] = now + self._pause
-                    self._pause = min(self._pause * 2, RESTART_MAX_SECONDS)
+                    log.exception("worker process %d could not be started", number)
+                    self._start_later(number, now)
                 else:
-                    del self._restart_at[child.number]
+                    del self._restart_at[number]
+
+    def _start_later(self, number: int, now: float) -> None:
+        self._restart_at[number] = now + self._pause
+        self._pause = min(self._pause * 2, RESTART_MAX_SECONDS)
 
 
 def _wake(popen: subprocess.Popen[bytes]) -> None:
